@@ -1,0 +1,1 @@
+// GPT module: see README.md's layout table.

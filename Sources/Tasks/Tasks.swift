@@ -1,0 +1,1 @@
+// Tasks module: see README.md's layout table.

@@ -1,0 +1,52 @@
+import CNumerics
+import Foundation
+
+/// What produced a number: recorded in manifests and result files so a figure can be traced to its
+/// BLAS build, toolchain and host.
+public struct NumericsProvenance: Codable, Sendable {
+    public var openblasConfig: String
+    public var openblasCore: String
+    public var blasThreads: Int
+    public var sgemmLibrary: String
+    public var gslVersion: String
+    public var swiftVersion: String
+    public var buildConfiguration: String
+
+    enum CodingKeys: String, CodingKey {
+        case openblasConfig = "openblas_config", openblasCore = "openblas_core", blasThreads = "blas_threads"
+        case sgemmLibrary = "sgemm_library", gslVersion = "gsl_version", swiftVersion = "swift_version"
+        case buildConfiguration = "build_configuration"
+    }
+
+    public static func current() -> NumericsProvenance {
+        NumericsProvenance(
+            openblasConfig: BLAS.config.trimmingCharacters(in: .whitespaces),
+            openblasCore: BLAS.coreName,
+            blasThreads: BLAS.threads,
+            sgemmLibrary: BLAS.sgemmLibrary,
+            gslVersion: String(cString: cnumerics_gsl_version()),
+            swiftVersion: swiftCompilerVersion,
+            buildConfiguration: buildConfiguration
+        )
+    }
+
+    public static var buildConfiguration: String {
+        #if DEBUG
+        return "debug"
+        #else
+        return "release"
+        #endif
+    }
+
+    public static var swiftCompilerVersion: String {
+        #if compiler(>=6.3)
+        return "6.3+"
+        #elseif compiler(>=6.2)
+        return "6.2"
+        #elseif compiler(>=6.1)
+        return "6.1"
+        #else
+        return "6.0"
+        #endif
+    }
+}

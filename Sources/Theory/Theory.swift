@@ -1,0 +1,1 @@
+// Theory module: see README.md's layout table.

@@ -1,0 +1,1 @@
+// Training module: see README.md's layout table.
