@@ -1,0 +1,95 @@
+import Foundation
+
+/// One kind of run the study runner can execute: "train" (Training) or "theory" (Theory).
+///
+/// Every run, whatever its kind, is a resolved JSON config executed by `bridge run --config FILE --out DIR`
+/// (in a worker process), writing DIR/config.json, DIR/metrics.csv (long: run_id, step, metric, value)
+/// and DIR/result.json (`RunResult`). Kinds register in the CLI; Studies only sees this protocol.
+public protocol RunKind: Sendable {
+    /// The `kind:` value that selects this executor in a study spec or run config.
+    var name: String { get }
+    /// Checks a config tree strictly (unknown keys, wrong types) and returns it with every default filled,
+    /// so that equal runs have equal resolved configs and therefore equal run ids.
+    func resolve(_ config: ConfigValue, source: String) throws -> ConfigValue
+    /// Executes one run in this process. Must be deterministic given the resolved config (BLAS pinned to
+    /// one thread by the caller), resumable from its own checkpoints in `outDir`, and must write
+    /// metrics.csv and result.json atomically. Returns the result it wrote.
+    func execute(resolved: ConfigValue, runId: String, outDir: URL, progress: RunProgress?) throws -> RunResult
+}
+
+/// Progress callback for terminals: (step, total steps, short status text).
+public typealias RunProgress = @Sendable (Int, Int, String) -> Void
+
+/// The final record of one run (result.json). `final` holds the summarised metrics by name; timings are
+/// kept apart so that everything else is byte-comparable across machines and reruns.
+public struct RunResult: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable { case finished, diverged, failed }
+    public var runId: String
+    public var status: Status
+    public var error: String?
+    /// Final values of the run's metrics (metric name -> value), e.g. "eval/mean_accuracy".
+    public var final: [String: Double]
+    /// Wall time, tokens/s, peak memory...: never compared byte for byte.
+    public var timings: [String: Double]
+
+    public init(runId: String, status: Status, error: String? = nil, final: [String: Double], timings: [String: Double] = [:]) {
+        self.runId = runId; self.status = status; self.error = error; self.final = final; self.timings = timings
+    }
+
+    enum CodingKeys: String, CodingKey { case runId = "run_id", status, error, final, timings }
+
+    /// result.json text: sorted keys, shortest round-trip numbers (non-finite values as strings).
+    public func jsonText() throws -> String { try ConfigValue.encode(self).prettyJSON }
+
+    public static func read(_ url: URL) throws -> RunResult {
+        let text = try AtomicFile.readText(url, what: "result.json")
+        return try ConfigValue.parseYAML(text, source: url.path).value.decode(RunResult.self, source: url.path)
+    }
+}
+
+/// The long-format metric log of one run: rows of (step, metric, value) in the order they were logged.
+/// It is flushed whole and atomically (at checkpoints and at the end), so a killed run never leaves a
+/// torn file, and a resumed run that reloads it and continues writes the same bytes as an uninterrupted one.
+public struct MetricLog: Sendable {
+    public let runId: String
+    public private(set) var rows: [(step: Int, metric: String, value: Double)] = []
+
+    public init(runId: String) { self.runId = runId }
+
+    public static let columns = ["run_id", "step", "metric", "value"]
+
+    /// Logs one value. Non-finite values are a programming or divergence error the caller must handle
+    /// first (status `diverged`); they are refused here so that no NaN reaches a CSV silently.
+    public mutating func log(step: Int, _ metric: String, _ value: Double) {
+        precondition(value.isFinite, "non-finite value \(value) for metric \(metric) at step \(step): check with isFinite and stop the run as diverged before logging")
+        rows.append((step, metric, value))
+    }
+
+    /// Drops rows after `step` (resume from a checkpoint taken at `step`).
+    public mutating func truncate(after step: Int) { rows.removeAll { $0.step > step } }
+
+    public var csv: String {
+        var t = CSVTable(columns: MetricLog.columns)
+        for r in rows { t.append([.text(runId), .integer(r.step), .text(r.metric), .number(r.value)]) }
+        return t.text
+    }
+
+    public func write(to url: URL) throws { try AtomicFile.write(csv, to: url) }
+
+    /// Reads a metrics.csv written by `write` (for resume and collection).
+    public static func read(_ url: URL, runId: String) throws -> MetricLog {
+        let text = try AtomicFile.readText(url, what: "metrics.csv")
+        let (header, rows) = CSVTable.parse(text)
+        guard header == columns else {
+            throw ConfigError.invalid(source: url.path, path: "header", line: 1, message: "unexpected columns \(header)", fix: "delete the run folder to recompute it")
+        }
+        var log = MetricLog(runId: runId)
+        for (i, r) in rows.enumerated() {
+            guard r.count == 4, let step = Int(r[1]), let value = Double(r[3]) else {
+                throw ConfigError.invalid(source: url.path, path: "row", line: i + 2, message: "malformed row \(r)", fix: "delete the run folder to recompute it")
+            }
+            log.rows.append((step, r[2], value))
+        }
+        return log
+    }
+}
