@@ -86,7 +86,7 @@ struct BenchKernels: ParsableCommand {
         let summary = "ratio wrapper/raw: median \(fixed(ratios[ratios.count / 2], 3)), min \(fixed(worst.ratio, 3)) " +
             "(\(worst.op.rawValue) M\(worst.M) K\(worst.K) N\(worst.N)); \(below) of \(results.count) below 0.95"
         let meta = BenchKernelsProvenance(
-            command: "bridge bench kernels " + CommandLine.arguments.dropFirst(3).joined(separator: " "),
+            command: (["bridge", "bench", "kernels"] + CommandLine.arguments.dropFirst(3)).joined(separator: " "),
             dateUTC: ISO8601DateFormatter().string(from: Date()), repeats: repeats, warmup: warmup,
             minSampleMs: minSampleMs, quick: quick, clock: clock.rawValue, summary: summary, numerics: provenance)
         let metaURL = url.deletingPathExtension().appendingPathExtension("provenance.json")
