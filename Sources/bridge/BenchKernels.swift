@@ -150,13 +150,13 @@ enum BenchClock: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
-func median(_ xs: [Double]) -> Double {
+private func median(_ xs: [Double]) -> Double {
     let s = xs.sorted()
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
 
 /// x with `digits` decimals, locale-independent.
-func fixed(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
+private func fixed(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
 
 /// The three GEMMs of a linear layer out (M,OC) = inp (M,C) · weight (OC,C)ᵀ + bias.
 enum LinearBenchOp: String, CaseIterable {
@@ -247,12 +247,12 @@ struct LinearBenchResult {
     }
 }
 
-func rounded(_ x: Double, _ digits: Int) -> Double {
+private func rounded(_ x: Double, _ digits: Int) -> Double {
     let scale = Foundation.pow(10, Double(digits))
     return (x * scale).rounded() / scale
 }
 
-func pad(_ s: String, _ width: Int) -> String { s.padding(toLength: max(width, s.count + 1), withPad: " ", startingAt: 0) }
+private func pad(_ s: String, _ width: Int) -> String { s.padding(toLength: max(width, s.count + 1), withPad: " ", startingAt: 0) }
 
 /// What produced a benchmark CSV, written next to it.
 struct BenchKernelsProvenance: Codable {
