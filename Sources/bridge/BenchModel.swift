@@ -14,6 +14,8 @@ struct BenchModel: ParsableCommand {
         discussion: """
             FLOP per training token = 6·N_matmul + 12·L·T·C with N_matmul = 12·L·C² + V·C (REPORT.md's convention).
             FLOP per sampled token = 2·N_matmul + 4·L·C·(average attended positions).
+            Times are medians of the calling thread's CPU time (BLAS pinned to 1 thread), so that other
+            processes on a shared machine disturb them less than wall time.
             """
     )
 
@@ -44,16 +46,24 @@ struct BenchModel: ParsableCommand {
         if minSeconds <= 0 { throw ValidationError("--min-seconds must be > 0") }
     }
 
-    /// Median seconds of `body` over samples taken until `seconds` have passed (at least 3 samples).
+    /// CPU seconds used by the calling thread. With 1 BLAS thread this equals wall time on an idle
+    /// machine and is far less disturbed when other processes share the cores.
+    static func threadSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
+    /// Median thread-CPU seconds of `body` over samples taken until `seconds` have passed (≥ 5 samples).
     static func time(seconds: Double, _ body: () -> Void) -> Double {
         body() // warm-up (allocations, caches)
         var samples: [Double] = []
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = threadSeconds()
         repeat {
-            let t0 = DispatchTime.now().uptimeNanoseconds
+            let t0 = threadSeconds()
             body()
-            samples.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
-        } while samples.count < 3 || Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 < seconds
+            samples.append(threadSeconds() - t0)
+        } while samples.count < 5 || threadSeconds() - start < seconds
         samples.sort()
         return samples[samples.count / 2]
     }
