@@ -25,6 +25,9 @@ struct BenchModel: ParsableCommand {
     @Option(help: "Comma-separated presets.")
     var sizes = "tiny,small,medium"
 
+    @Option(help: "Comma-separated modes: train, sample.")
+    var modes = "train,sample"
+
     @Flag(help: "Short timings (smoke test; numbers are noisier).")
     var quick = false
 
@@ -81,7 +84,7 @@ struct BenchModel: ParsableCommand {
             let trainFlop = 6 * nMatmul + 12 * L * T * C
             let sgemm = BenchModel.sgemmRate(config: c, rows: 16 * c.contextLength, seconds: seconds)
             let peer = BenchModel.peer[size]!
-            for B in [16, 64] {
+            for B in [16, 64] where modes.contains("train") {
                 let perStep = BenchModel.trainStep(config: c, B: B, seconds: seconds)
                 let tps = Double(B * c.contextLength) / perStep
                 let gf = tps * trainFlop * 1e-9
@@ -93,6 +96,7 @@ struct BenchModel: ParsableCommand {
                               .text(tps / p >= target ? "yes" : "no")])
                 print("\(size) train B=\(B): \(Int(tps)) tok/s, \(round2(gf)) GFLOP/s = \(round3(gf / sgemm)) of SGEMM \(round2(sgemm)); \(round3(tps / p))× peer (target \(target)×)")
             }
+            guard modes.contains("sample") else { continue }
             let (sampleSeconds, newTokens) = BenchModel.sampling(config: c, seconds: seconds)
             let stps = Double(newTokens) / sampleSeconds
             let sampleFlop = 2 * nMatmul + 4 * L * C * (16 + 16)

@@ -5,7 +5,7 @@ public enum FastMath {
     /// eˣ: Cody-Waite range reduction x = n·ln2 + r, |r| ≤ ln2/2, Cephes' degree-6 polynomial for eʳ,
     /// scaled by 2ⁿ through the exponent bits. Relative error ≤ 2 ulp on [−87.3, 88.3]; inputs are
     /// clamped to that range, so results are finite and never subnormal.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func exp(_ v: Float) -> Float {
         var x = v < -87.3 ? -87.3 : v
         x = x > 88.3 ? 88.3 : x
@@ -21,5 +21,47 @@ public enum FastMath {
         p = p * r + 5.0000001201e-1
         let y = p * r * r + r + 1
         return y * Float(bitPattern: (t.bitPattern &- 0x4B40_0000 &+ 127) &<< 23)
+    }
+}
+
+extension FastMath {
+    @usableFromInline @inline(__always)
+    static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+
+    /// Σ a[i]·b[i] over n elements with 8 partial sums (the loop vectoriser leaves float reductions scalar).
+    @inlinable @inline(__always)
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>(repeating: 0)
+        var i = 0
+        while i + 8 <= n { acc += load8(a + i) * load8(b + i); i += 8 }
+        var s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+        while i < n { s += a[i] * b[i]; i += 1 }
+        return s
+    }
+
+    /// Σ a[i] over n elements with 8 partial sums.
+    @inlinable @inline(__always)
+    public static func sum(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>(repeating: 0)
+        var i = 0
+        while i + 8 <= n { acc += load8(a + i); i += 8 }
+        var s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+        while i < n { s += a[i]; i += 1 }
+        return s
+    }
+
+    /// max a[i] over n ≥ 1 elements.
+    @inlinable @inline(__always)
+    public static func max(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
+        var m = a[0]
+        var i = 0
+        if n >= 8 {
+            var acc = load8(a)
+            i = 8
+            while i + 8 <= n { acc = pointwiseMax(acc, load8(a + i)); i += 8 }
+            m = acc.max()
+        }
+        while i < n { m = a[i] > m ? a[i] : m; i += 1 }
+        return m
     }
 }
