@@ -28,6 +28,12 @@ extension FastMath {
     @usableFromInline @inline(__always)
     static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
 
+    /// Sum of the 8 lanes (pairwise, fixed order).
+    @inlinable @inline(__always)
+    public static func hsum(_ acc: SIMD8<Float>) -> Float {
+        ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+    }
+
     /// Σ a[i]·b[i] over n elements with 8 partial sums (the loop vectoriser leaves float reductions scalar).
     @inlinable @inline(__always)
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
@@ -63,5 +69,16 @@ extension FastMath {
         }
         while i < n { m = a[i] > m ? a[i] : m; i += 1 }
         return m
+    }
+
+    /// Σ (a[i] − mean)² over n elements with 8 partial sums.
+    @inlinable @inline(__always)
+    public static func sumSquaredDeviations(_ a: UnsafePointer<Float>, mean: Float, _ n: Int) -> Float {
+        var acc = SIMD8<Float>(repeating: 0)
+        var i = 0
+        while i + 8 <= n { let d = load8(a + i) - mean; acc += d * d; i += 8 }
+        var s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+        while i < n { let d = a[i] - mean; s += d * d; i += 1 }
+        return s
     }
 }
