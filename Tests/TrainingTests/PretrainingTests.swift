@@ -76,3 +76,17 @@ func temporaryDirectory(_ name: String) -> String {
         #expect(try a.cacheKey() == tinyPretrainConfig().cacheKey())
     }
 }
+
+/// The documented base-model band (docs/tasks.md): default config, seed 1. Minutes of CPU the first
+/// time (then cached in results/cache/base), so only with BRIDGE_LONG_TESTS=1.
+@Suite struct BaseModelBandTests {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["BRIDGE_LONG_TESTS"] == "1"))
+    func defaultBaseModelSolvesSomeEasyAndFewHardProblems() throws {
+        let model = try BaseModel.load(config: PretrainConfig())
+        let report = try Evaluator().evaluate(model)
+        let easy = report.sets.first { $0.name == "b1_indist" }!.accuracy
+        let hard = report.sets.first { $0.name == "b5_compose" }!.accuracy
+        #expect(easy >= 0.25 && easy <= 0.55, "b1_indist accuracy \(easy) outside the documented band 0.25-0.55")
+        #expect(hard <= 0.05, "b5_compose accuracy \(hard) above the documented 0.05")
+    }
+}
