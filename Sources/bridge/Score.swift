@@ -2,12 +2,15 @@ import ArgumentParser
 import BridgeSupport
 import Foundation
 import GPT
+import Tasks
 
 /// `bridge score`: per-token log-probabilities of a token sequence under a checkpoint, as JSON.
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print {\"tokens\", \"logprobs\", \"mean_loss\"} where logprobs[t] = log p(token[t+1] | tokens[0...t]).",
-        discussion: "--file prints one JSON object per non-empty line (token ids separated by commas or spaces)."
+        discussion: """
+            --text is encoded with the tasks' character tokenizer (Tokenizer.standard) and, like training             sequences, starts with BOS (id 1) unless --no-bos. --file prints one JSON object per non-empty             line (token ids separated by commas or spaces).
+            """
     )
 
     @Option(help: "Checkpoint file.")
@@ -16,6 +19,12 @@ struct Score: ParsableCommand {
     @Option(help: "Comma-separated token ids, e.g. 3,17,5.")
     var tokens: String?
 
+    @Option(help: "Text, encoded with the character tokenizer of the tasks (BOS prepended).")
+    var text: String?
+
+    @Flag(help: "With --text: do not prepend the BOS token.")
+    var noBos = false
+
     @Option(help: "File with one sequence of token ids per line.")
     var file: String?
 
@@ -23,8 +32,8 @@ struct Score: ParsableCommand {
     var logits = false
 
     func validate() throws {
-        if (tokens == nil) == (file == nil) {
-            throw ValidationError("give exactly one of --tokens or --file. Fix: e.g. --tokens 3,17,5")
+        if [tokens, text, file].compactMap({ $0 }).count != 1 {
+            throw ValidationError("give exactly one of --tokens, --text or --file. Fix: e.g. --tokens 3,17,5")
         }
     }
 
@@ -64,6 +73,9 @@ struct Score: ParsableCommand {
         let model = try Checkpoint.read(URL(fileURLWithPath: checkpoint)).makeModel()
         if let tokens {
             print(try Score.score(model, try Score.parseIDs(tokens, source: "--tokens"), source: "--tokens", logits: logits))
+        } else if let text {
+            let ids = (noBos ? [] : [Tokenizer.bos]) + (try Tokenizer.standard.encode(text, context: "--text"))
+            print(try Score.score(model, ids, source: "--text", logits: logits))
         } else if let file {
             let text = try AtomicFile.readText(URL(fileURLWithPath: file), what: "--file")
             for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
