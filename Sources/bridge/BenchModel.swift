@@ -73,7 +73,7 @@ struct BenchModel: ParsableCommand {
 
     func run() throws {
         BLAS.threads = 1
-        let seconds = quick ? 0.3 : minSeconds
+        let seconds = quick ? min(0.3, minSeconds) : minSeconds
         var table = CSVTable(columns: ["size", "mode", "batch", "seq_len", "threads", "params", "flop_per_token",
                                        "tokens_per_s", "gflops", "sgemm_gflops", "ratio_sgemm", "peer_tokens_per_s",
                                        "ratio_peer", "target_ratio_peer", "meets_target"])
