@@ -1,0 +1,81 @@
+import TensorCore
+
+/// One named evaluation set: a difficulty, drawn from the test split with a fixed seed and size.
+public struct Benchmark: Sendable, Equatable {
+    /// Short name used in CSV columns and `--benchmarks` (e.g. "b1_indist").
+    public let name: String
+    /// What the set probes (docs and `bridge data show`).
+    public let probes: String
+    /// The distribution the set is drawn from.
+    public let difficulty: TaskDifficulty
+
+    /// The set's problems: `count` test-split examples of stream `RNG(seed).derive("benchmark").derive(name)`.
+    public func examples(seed: Int, count: Int, testFraction: Double) throws -> [Example] {
+        let gen = try TaskGenerator(difficulty: difficulty, testFraction: testFraction, source: "benchmark \(name)")
+        let stream = RNG(seed: UInt64(bitPattern: Int64(seed))).derive("benchmark").derive(name)
+        return try gen.examples(stream: stream, split: .test, count: count)
+    }
+}
+
+/// Which benchmarks to build and how (the `benchmarks:` section of configs).
+public struct BenchmarkConfig: Codable, Sendable, Equatable {
+    /// Seed of the benchmark sets (fixed across runs so that every method is scored on the same problems).
+    public var seed: Int = 2026
+    /// Problems per benchmark (200: a 95% CI of about ±7 points at 50% accuracy).
+    public var size: Int = 200
+    /// Benchmarks to run, by name (empty = all five).
+    public var names: [String] = []
+    /// Must equal the data config's test_fraction so that benchmarks stay disjoint from training sets.
+    public var testFraction: Double = 0.2
+
+    public init(seed: Int = 2026, size: Int = 200, names: [String] = [], testFraction: Double = 0.2) {
+        self.seed = seed; self.size = size; self.names = names; self.testFraction = testFraction
+    }
+    enum CodingKeys: String, CodingKey { case seed, size, names, testFraction = "test_fraction" }
+}
+
+/// The five benchmarks of rising difficulty, the testbed's stand-ins for MATH500 ... AIME24.
+public enum BenchmarkSuite {
+    /// All five, easiest first.
+    public static let all: [Benchmark] = [
+        Benchmark(name: "b1_indist",
+                  probes: "in distribution: the training mix (add and mul with 1-3 digits, expr with 1-2 steps), unseen problems",
+                  difficulty: TaskDifficulty()),
+        Benchmark(name: "b2_harder",
+                  probes: "upper edge of the training range: add and mul with 3-4 digits, expr with 2-3 steps",
+                  difficulty: TaskDifficulty(addition: .init(minDigits: 3, maxDigits: 4),
+                                             multiplication: .init(minDigits: 3, maxDigits: 4),
+                                             expression: .init(minSteps: 2, maxSteps: 3))),
+        Benchmark(name: "b3_longer",
+                  probes: "length generalisation: add and mul with 5-6 digits (more columns and carries than trained)",
+                  difficulty: TaskDifficulty(families: ["add", "mul"],
+                                             addition: .init(minDigits: 5, maxDigits: 6),
+                                             multiplication: .init(minDigits: 5, maxDigits: 6))),
+        Benchmark(name: "b4_deeper",
+                  probes: "depth generalisation: expressions with 4-5 operations on single digits (values up to 99)",
+                  difficulty: TaskDifficulty(families: ["expr"], expression: .init(minSteps: 4, maxSteps: 5))),
+        Benchmark(name: "b5_compose",
+                  probes: "composition: expressions with 2-3 operations on operands up to 99 (multi-digit arithmetic inside reduction, values up to 999)",
+                  difficulty: TaskDifficulty(families: ["expr"], expression: .init(minSteps: 2, maxSteps: 3, maxOperand: 99, maxValue: 999))),
+    ]
+
+    public static var names: [String] { all.map(\.name) }
+
+    /// The benchmarks named in `names` (all when empty), in suite order; throws on an unknown name.
+    public static func select(_ names: [String], source: String = "benchmarks") throws -> [Benchmark] {
+        if names.isEmpty { return all }
+        for n in names where !all.contains(where: { $0.name == n }) {
+            let hint = BridgeSupportNearest.find(n, in: self.names).map { " (did you mean '\($0)'?)" } ?? ""
+            throw ConfigErrorShim.invalid(source, "names", "unknown benchmark '\(n)'\(hint)", "use some of \(self.names.joined(separator: ", "))")
+        }
+        return all.filter { names.contains($0.name) }
+    }
+
+    /// The examples of every selected benchmark, in suite order.
+    public static func build(_ config: BenchmarkConfig) throws -> [(benchmark: Benchmark, examples: [Example])] {
+        guard config.size > 0 else { throw ConfigErrorShim.invalid("benchmarks", "size", "must be > 0", "use e.g. 200") }
+        return try select(config.names).map { b in
+            (b, try b.examples(seed: config.seed, count: config.size, testFraction: config.testFraction))
+        }
+    }
+}

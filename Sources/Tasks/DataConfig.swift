@@ -1,0 +1,45 @@
+/// Everything that determines the generated datasets (`bridge data generate --config`), with defaults.
+public struct DataConfig: Codable, Sendable, Equatable {
+    /// Root seed of all data streams (same seed → byte-identical datasets).
+    public var seed: Int = 1
+    /// Task families and difficulty of the training distribution (SFT, RL, held-out, pretraining).
+    public var tasks = TaskDifficulty()
+    /// Fraction of the problem space (by content hash) reserved for test: held-out SFT set and
+    /// benchmarks; 0.2 leaves enough single-digit problems on both sides.
+    public var testFraction: Double = 0.2
+    /// SFT set size (prompt, trace, answer), from the train split.
+    public var sftSize: Int = 2000
+    /// RL prompt set size (prompt, answer), from the train split.
+    public var rlSize: Int = 2000
+    /// Held-out SFT set size, from the test split (measures what SFT taught and later forgot).
+    public var heldoutSize: Int = 500
+    /// Pretraining problems with direct answers (no traces), from the train split.
+    public var pretrainProblems: Int = 20000
+    /// Copies of each single-digit fact ("7+5=12", "7*6=42") in the pretraining corpus (0 = none).
+    public var pretrainFactCopies: Int = 5
+    /// Fraction of SFT traces with one corrupted step (emulates noisy distilled traces; 0 = clean).
+    public var traceNoise: Double = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case seed, tasks, testFraction = "test_fraction", sftSize = "sft_size", rlSize = "rl_size",
+             heldoutSize = "heldout_size", pretrainProblems = "pretrain_problems",
+             pretrainFactCopies = "pretrain_fact_copies", traceNoise = "trace_noise"
+    }
+
+    /// Range checks (sizes, fractions, difficulty); throws naming the key.
+    public func validate(source: String = "data") throws {
+        try tasks.validate(source: source + ": tasks")
+        for (key, v) in [("sft_size", sftSize), ("rl_size", rlSize), ("heldout_size", heldoutSize),
+                         ("pretrain_problems", pretrainProblems), ("pretrain_fact_copies", pretrainFactCopies)] where v < 0 {
+            throw ConfigErrorShim.invalid(source, key, "must be >= 0, got \(v)", "use a non-negative size")
+        }
+        guard testFraction > 0, testFraction < 1 else {
+            throw ConfigErrorShim.invalid(source, "test_fraction", "must be in (0, 1), got \(testFraction)", "use e.g. 0.2")
+        }
+        guard traceNoise >= 0, traceNoise <= 1 else {
+            throw ConfigErrorShim.invalid(source, "trace_noise", "must be in [0, 1], got \(traceNoise)", "use e.g. 0.1")
+        }
+    }
+}

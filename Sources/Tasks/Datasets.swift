@@ -1,0 +1,96 @@
+import TensorCore
+
+/// The four datasets of one data config: SFT, RL prompts, held-out SFT and the pretraining corpus.
+///
+/// Streams: `RNG(seed).derive("tasks")` then `.derive("sft" | "rl" | "heldout" | "pretrain")`; item i of
+/// a set is `TaskGenerator.example(stream:split:index: i)`, so a set's prefix does not depend on its size.
+public struct TaskDatasets: Sendable, Equatable {
+    /// SFT examples (prompt, trace, answer), train split; some traces corrupted if trace_noise > 0.
+    public var sft: [Example]
+    /// RL prompts with reference answers (trace empty), train split.
+    public var rl: [Example]
+    /// Held-out SFT examples, test split, clean traces.
+    public var heldout: [Example]
+    /// Pretraining documents: "prompt\n#answer" problems (train split) and single-digit facts "7+5=12".
+    public var pretrain: [String]
+    /// Indices of SFT examples whose trace was corrupted.
+    public var corruptedTraces: [Int]
+
+    /// Names of the sets (CLI and export).
+    public static let setNames = ["sft", "rl", "heldout", "pretrain"]
+
+    /// Builds every set of a config.
+    public static func build(_ config: DataConfig, source: String = "data") throws -> TaskDatasets {
+        try config.validate(source: source)
+        let gen = try TaskGenerator(difficulty: config.tasks, testFraction: config.testFraction, source: source)
+        let root = RNG(seed: UInt64(bitPattern: Int64(config.seed))).derive("tasks")
+        var sft = try gen.examples(stream: root.derive("sft"), split: .train, count: config.sftSize)
+        var corrupted: [Int] = []
+        if config.traceNoise > 0 {
+            let noise = root.derive("trace_noise")
+            for i in sft.indices {
+                var rng = noise.derive("example", UInt64(i))
+                guard rng.bernoulli(config.traceNoise), let bad = TraceNoise.corrupt(sft[i], rng: &rng) else { continue }
+                sft[i] = bad
+                corrupted.append(i)
+            }
+        }
+        let rl = try gen.examples(stream: root.derive("rl"), split: .train, count: config.rlSize).map(\.direct)
+        let heldout = try gen.examples(stream: root.derive("heldout"), split: .test, count: config.heldoutSize)
+        let problems = try gen.examples(stream: root.derive("pretrain"), split: .train, count: config.pretrainProblems)
+        var pretrain = problems.map { $0.prompt + "\n" + String(Tokenizer.answerMarkerCharacter) + $0.answer }
+        for _ in 0..<config.pretrainFactCopies { pretrain += PretrainFacts.all }
+        return TaskDatasets(sft: sft, rl: rl, heldout: heldout, pretrain: pretrain, corruptedTraces: corrupted)
+    }
+
+    /// A named set as examples (pretraining documents become prompt-only examples with empty answers).
+    public func set(named name: String) -> [Example]? {
+        switch name {
+        case "sft": return sft
+        case "rl": return rl
+        case "heldout": return heldout
+        case "pretrain": return pretrain.map { PretrainFacts.example(fromDocument: $0) }
+        default: return nil
+        }
+    }
+}
+
+/// The simple facts the tasks are built from: every single-digit sum and product.
+public enum PretrainFacts {
+    /// "a+b=c" and "a*b=c" for a, b in 0...9 (200 lines, fixed order).
+    public static let all: [String] = {
+        var out: [String] = []
+        for a in 0...9 { for b in 0...9 { out.append("\(a)+\(b)=\(a + b)") } }
+        for a in 0...9 { for b in 0...9 { out.append("\(a)*\(b)=\(a * b)") } }
+        return out
+    }()
+
+    /// A pretraining document as an example: "prompt\n#answer" splits at the marker; a fact is all prompt.
+    public static func example(fromDocument doc: String) -> Example {
+        if let nl = doc.firstIndex(of: "\n"), doc[doc.index(after: nl)...].first == Tokenizer.answerMarkerCharacter {
+            return Example(prompt: String(doc[..<nl]), trace: "", answer: String(doc[doc.index(nl, offsetBy: 2)...]))
+        }
+        return Example(prompt: doc, trace: "", answer: "")
+    }
+}
+
+/// One corrupted step in a trace: a digit of one line's result changed to another digit.
+public enum TraceNoise {
+    /// The example with one digit in the result part (after '=', or the whole line if none) of a uniformly
+    /// chosen line replaced by a different digit; nil when the trace has no digit to corrupt.
+    public static func corrupt(_ ex: Example, rng: inout RNG) -> Example? {
+        var lines = ex.traceLines
+        guard !lines.isEmpty else { return nil }
+        let li = rng.int(below: lines.count)
+        var chars = Array(lines[li])
+        let start = (chars.firstIndex(of: "=").map { $0 + 1 }) ?? 0
+        let positions = (start..<chars.count).filter { chars[$0].isNumber }
+        guard !positions.isEmpty else { return nil }
+        let p = positions[rng.int(below: positions.count)]
+        let old = Int(String(chars[p]))!
+        let new = (old + 1 + rng.int(below: 9)) % 10
+        chars[p] = Character(String(new))
+        lines[li] = String(chars)
+        return Example(prompt: ex.prompt, trace: lines.map { $0 + "\n" }.joined(), answer: ex.answer)
+    }
+}

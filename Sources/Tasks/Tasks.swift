@@ -1,1 +1,0 @@
-// Tasks module: see README.md's layout table.
