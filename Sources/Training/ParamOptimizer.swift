@@ -17,11 +17,12 @@ public struct AdamState: Sendable, Equatable {
 /// `proxy_optimizer: sgd` proxy). Pure in (params, grads, state): the caller owns every buffer.
 public enum ParamOptimizer {
     /// Clips `grads` in place to `settings.gradClip` and applies AdamW to `params`; returns the norm
-    /// before clipping. The learning rate follows the warm-up of `settings` at the state's update count.
+    /// before clipping (a non-finite norm leaves params and state untouched). The learning rate follows the warm-up of `settings` at the state's update count.
     @discardableResult
     public static func adamStep(params: inout [Float], grads: inout [Float], state: inout AdamState, settings: OptimSection) -> Double {
         precondition(params.count == grads.count && state.m.count == params.count, "ParamOptimizer: buffer sizes differ")
         let norm = clip(&grads, maxNorm: settings.gradClip)
+        guard norm.isFinite else { return norm } // the caller stops the run as diverged; parameters stay finite
         let lr = settings.learningRate(atUpdate: state.t)
         state.t += 1
         let n = params.count, t = state.t, cfg = settings.adamW
@@ -43,6 +44,7 @@ public enum ParamOptimizer {
     @discardableResult
     public static func sgdStep(params: inout [Float], grads: inout [Float], learningRate: Double, gradClip: Double) -> Double {
         let norm = clip(&grads, maxNorm: gradClip)
+        guard norm.isFinite else { return norm }
         let lr = Float(learningRate)
         for i in 0..<params.count { params[i] -= lr * grads[i] }
         return norm

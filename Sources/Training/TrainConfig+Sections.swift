@@ -1,5 +1,6 @@
 import BridgeSupport
 import Foundation
+import Tasks
 
 /// `sft:` supervised fine-tuning settings shared by sft, cold_start, alternating, mix and bridge.
 public struct SFTSection: Codable, Sendable, Equatable {
@@ -111,17 +112,20 @@ public struct AlternatingSection: Codable, Sendable, Equatable {
 
 /// `eval:` periodic evaluation, identical for every method (cadence: run.eval_every).
 public struct EvalSection: Codable, Sendable, Equatable {
-    /// Benchmarks to score (pass@1); empty = the tasks module's five-benchmark suite.
-    public var benchmarks: [String] = []
-    /// Problems per benchmark; 0 = the suite's own size.
-    public var problemsPerBenchmark = 0
-    /// Held-out SFT examples for eval/sft_heldout_nll.
+    /// The benchmark suite (tasks module): names (empty = all five), problems per benchmark, seed.
+    /// 64 problems per benchmark keeps one evaluation to seconds on the small preset (±6 points at 50%).
+    public var benchmarks = BenchmarkConfig(size: 64)
+    /// Held-out SFT examples used for eval/sft_heldout_nll and the SFT-skill probe (first N of the set).
     public var heldoutSize = 64
-    /// Include forgetting probes (pretraining skills, SFT-only skills).
+    /// Include forgetting probes (accuracy on pretraining skills and on SFT-only skills).
     public var forgettingProbes = true
+    /// Problems per forgetting probe.
+    public var probeSize = 64
+    /// Tokens generated per evaluation answer (greedy); long enough for the longest benchmark trace.
+    public var maxNewTokens = 96
 
     public init() {}
     enum CodingKeys: String, CodingKey {
-        case benchmarks, problemsPerBenchmark = "problems_per_benchmark", heldoutSize = "heldout_size", forgettingProbes = "forgetting_probes"
+        case benchmarks, heldoutSize = "heldout_size", forgettingProbes = "forgetting_probes", probeSize = "probe_size", maxNewTokens = "max_new_tokens"
     }
 }

@@ -1,5 +1,6 @@
 import BridgeSupport
 import Foundation
+import Tasks
 
 /// Cross-field checks of a training config: each failure names the key path and the fix.
 extension TrainConfig {
@@ -32,7 +33,7 @@ extension TrainConfig {
         try nonNegative("model.lora_rank", model.loraRank)
         try oneOf("data.reward_scale", data.rewardScale, ["binary", "pm1"])
         try unit("data.reward_noise", data.rewardNoise)
-        try unit("data.trace_noise", data.traceNoise)
+        try data.dataset.validate(source: source + ": data.dataset")
         for (name, o) in [("optim_theta", optimTheta), ("optim_w", optimW)] {
             if !(o.learningRate >= 0) { throw fail("\(name).lr", "must be ≥ 0", "use a non-negative learning rate") }
             try nonNegative("\(name).warmup_steps", o.warmupSteps)
@@ -81,7 +82,10 @@ extension TrainConfig {
         if alternating.sftSteps + alternating.rlSteps == 0 {
             throw fail("alternating", "a cycle needs at least one step", "set alternating.sft_steps or alternating.rl_steps > 0")
         }
-        try nonNegative("eval.problems_per_benchmark", eval.problemsPerBenchmark)
+        _ = try BenchmarkSuite.select(eval.benchmarks.names, source: source + ": eval.benchmarks")
+        try positive("eval.benchmarks.size", eval.benchmarks.size)
+        try nonNegative("eval.probe_size", eval.probeSize)
+        try positive("eval.max_new_tokens", eval.maxNewTokens)
         try nonNegative("eval.heldout_size", eval.heldoutSize)
     }
 }

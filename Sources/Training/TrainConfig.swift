@@ -1,5 +1,6 @@
 import BridgeSupport
 import Foundation
+import Tasks
 import TensorCore
 
 /// The complete, strict configuration of one training run (`bridge train`, study runs of kind "train").
@@ -98,24 +99,22 @@ public struct ModelSection: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case preset, loraRank = "lora_rank", loraAlpha = "lora_alpha", loraTargets = "lora_targets" }
 }
 
-/// `data:` task mix, difficulty, reward and noise (the same for every method of a comparison).
+/// `data:` datasets, reward and noise (the same for every method of a comparison).
 public struct DataSection: Codable, Sendable, Equatable {
-    /// Task families the RL prompts and SFT traces are drawn from; empty = the tasks module's default mix.
-    public var tasks: [String] = []
-    /// Difficulty level passed to the task generators; 0 = the tasks module's default.
-    public var difficulty = 0
+    /// The tasks module's data config (families, difficulty, set sizes, trace_noise, and its own seed).
+    /// Its seed is independent of run.seed on purpose: runs with different seeds share the datasets
+    /// and the cached pretrained base model, and differ only in training randomness.
+    public var dataset = DataConfig()
     /// Reward scale [choice]: "binary" gives R ∈ {0, 1} (default, method.md); "pm1" gives {−1, +1} (paper).
     public var rewardScale = "binary"
     /// Reward noise: each reward is flipped with probability p (v3's robustness study uses 0.2); 0 = exact.
     public var rewardNoise = 0.0
-    /// Trace noise: probability that an SFT trace token is replaced by a random one (imperfect
-    /// demonstrations); 0 = clean expert traces.
-    public var traceNoise = 0.0
 
     public init() {}
-    enum CodingKeys: String, CodingKey {
-        case tasks, difficulty, rewardScale = "reward_scale", rewardNoise = "reward_noise", traceNoise = "trace_noise"
-    }
+    enum CodingKeys: String, CodingKey { case dataset, rewardScale = "reward_scale", rewardNoise = "reward_noise" }
+
+    /// The tasks module's reward settings.
+    public var reward: RewardConfig { RewardConfig(rewardScale: rewardScale, flipProbability: rewardNoise) }
 }
 
 /// `optim_theta:` / `optim_w:` AdamW settings and gradient clipping for one parameter group.
