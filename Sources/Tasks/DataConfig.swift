@@ -19,13 +19,15 @@ public struct DataConfig: Codable, Sendable, Equatable {
     public var pretrainFactCopies: Int = 5
     /// Fraction of SFT traces with one corrupted step (emulates noisy distilled traces; 0 = clean).
     public var traceNoise: Double = 0
+    /// The benchmark suite scored on models trained from these data (its test_fraction must match).
+    public var benchmarks = BenchmarkConfig()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case seed, tasks, testFraction = "test_fraction", sftSize = "sft_size", rlSize = "rl_size",
              heldoutSize = "heldout_size", pretrainProblems = "pretrain_problems",
-             pretrainFactCopies = "pretrain_fact_copies", traceNoise = "trace_noise"
+             pretrainFactCopies = "pretrain_fact_copies", traceNoise = "trace_noise", benchmarks
     }
 
     /// Range checks (sizes, fractions, difficulty); throws naming the key.
@@ -38,6 +40,13 @@ public struct DataConfig: Codable, Sendable, Equatable {
         guard testFraction > 0, testFraction < 1 else {
             throw ConfigErrorShim.invalid(source, "test_fraction", "must be in (0, 1), got \(testFraction)", "use e.g. 0.2")
         }
+        guard benchmarks.testFraction == testFraction else {
+            throw ConfigErrorShim.invalid(source, "benchmarks.test_fraction", "is \(benchmarks.testFraction) but test_fraction is \(testFraction): benchmarks could overlap the training sets", "set both to the same value")
+        }
+        guard benchmarks.size > 0 else {
+            throw ConfigErrorShim.invalid(source, "benchmarks.size", "must be > 0", "use e.g. 200")
+        }
+        _ = try BenchmarkSuite.select(benchmarks.names, source: source + ": benchmarks")
         guard traceNoise >= 0, traceNoise <= 1 else {
             throw ConfigErrorShim.invalid(source, "trace_noise", "must be in [0, 1], got \(traceNoise)", "use e.g. 0.1")
         }

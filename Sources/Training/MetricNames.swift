@@ -30,12 +30,14 @@ public enum Metric {
     /// 1 for an RL step, 0 for an SFT step (cold_start, alternating), so stage boundaries are visible.
     public static let stageRL = "train/is_rl_step"
     // eval/
-    public static func evalAccuracy(_ benchmark: String) -> String { "eval/\(benchmark)/accuracy" }
-    public static let evalMeanAccuracy = "eval/mean_accuracy"
+    // (per-set names come from the tasks helper's EvalMetricNames: eval/<set>/accuracy,
+    // eval/<set>/format_error_rate, eval/<set>/completion_length, eval/mean_accuracy, eval/mean_format_error_rate)
+    public static func evalAccuracy(_ benchmark: String) -> String { EvalMetricNames.accuracy(benchmark) }
+    public static let evalMeanAccuracy = EvalMetricNames.meanAccuracy
     public static let evalSFTHeldoutNLL = "eval/sft_heldout_nll"
-    public static func evalProbe(_ probe: String) -> String { "eval/probe/\(probe)/accuracy" }
-    public static let evalProbePretrain = "eval/probe_pretrain_accuracy"
-    public static let evalProbeSFTOnly = "eval/probe_sft_only_accuracy"
+    /// Probe set names: eval/probe_pretrain/accuracy, eval/probe_sft_only/accuracy (and their format/length).
+    public static let probePretrain = "probe_pretrain"
+    public static let probeSFTOnly = "probe_sft_only"
     // perf/ (result.json timings only)
     public static let tokensPerSecond = "perf/tokens_per_s"
     public static let rollouts = "perf/rollouts"

@@ -112,20 +112,27 @@ public struct AlternatingSection: Codable, Sendable, Equatable {
 
 /// `eval:` periodic evaluation, identical for every method (cadence: run.eval_every).
 public struct EvalSection: Codable, Sendable, Equatable {
-    /// The benchmark suite (tasks module): names (empty = all five), problems per benchmark, seed.
-    /// 64 problems per benchmark keeps one evaluation to seconds on the small preset (±6 points at 50%).
-    public var benchmarks = BenchmarkConfig(size: 64)
-    /// Held-out SFT examples used for eval/sft_heldout_nll and the SFT-skill probe (first N of the set).
+    /// The benchmark suite and decoding settings (tasks module's Evaluator: greedy pass@1).
+    /// 64 problems per benchmark keep one evaluation to seconds on the small preset (±6 points at 50%);
+    /// 96 new tokens cover the longest benchmark trace.
+    public var suite = EvalSection.defaultSuite
+    /// Held-out SFT examples used for eval/sft_heldout_nll (first N of the held-out set).
     public var heldoutSize = 64
-    /// Include forgetting probes (accuracy on pretraining skills and on SFT-only skills).
+    /// Forgetting probes: accuracy on pretraining-format problems (direct answers, the base model's
+    /// skill) and on held-out SFT trace problems (the skill SFT teaches).
     public var forgettingProbes = true
     /// Problems per forgetting probe.
     public var probeSize = 64
-    /// Tokens generated per evaluation answer (greedy); long enough for the longest benchmark trace.
-    public var maxNewTokens = 96
 
     public init() {}
     enum CodingKeys: String, CodingKey {
-        case benchmarks, heldoutSize = "heldout_size", forgettingProbes = "forgetting_probes", probeSize = "probe_size", maxNewTokens = "max_new_tokens"
+        case suite, heldoutSize = "heldout_size", forgettingProbes = "forgetting_probes", probeSize = "probe_size"
+    }
+
+    public static var defaultSuite: EvaluationConfig {
+        var c = EvaluationConfig()
+        c.benchmarks.size = 64
+        c.maxNewTokens = 96
+        return c
     }
 }

@@ -82,10 +82,8 @@ extension TrainConfig {
         if alternating.sftSteps + alternating.rlSteps == 0 {
             throw fail("alternating", "a cycle needs at least one step", "set alternating.sft_steps or alternating.rl_steps > 0")
         }
-        _ = try BenchmarkSuite.select(eval.benchmarks.names, source: source + ": eval.benchmarks")
-        try positive("eval.benchmarks.size", eval.benchmarks.size)
+        try eval.suite.validate(source: source + ": eval.suite")
         try nonNegative("eval.probe_size", eval.probeSize)
-        try positive("eval.max_new_tokens", eval.maxNewTokens)
         try nonNegative("eval.heldout_size", eval.heldoutSize)
     }
 }

@@ -57,7 +57,7 @@ public enum TrainRunner {
                 if v.isFinite { log.log(step: s, name, v) }
             }
         }
-        func evaluate(_ s: Int) throws { try logAll(s, evaluation.run(ctx.model), check: true) }
+        func evaluate(_ s: Int) throws { try logAll(s, try evaluation.run(ctx.model), check: true) }
         func snapshot(_ s: Int) throws {
             var st = state
             st.step = s; st.optThetaT = ctx.optTheta.t; st.optWT = ctx.optW.t; st.shadowT = ctx.shadowOpt.t
