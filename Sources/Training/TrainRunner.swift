@@ -12,8 +12,10 @@ import TensorCore
 /// timings), checkpoint.safetensors (the latest checkpoint).
 public enum TrainRunner {
     /// Runs (or resumes, when `resume` and a checkpoint exist) one training run.
+    /// `simulateKillAfter` (tests): return right after that update without writing anything more, as if
+    /// the process had been killed there (status failed, nothing written for the lost updates).
     public static func execute(config: TrainConfig, runId: String, outDir: URL, resume: Bool,
-                               progress: RunProgress? = nil) throws -> RunResult {
+                               progress: RunProgress? = nil, simulateKillAfter: Int? = nil) throws -> RunResult {
         try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
         let resolved = try config.resolvedTree()
         let configURL = outDir.appendingPathComponent("config.json")
@@ -98,6 +100,9 @@ public enum TrainRunner {
                 if (every > 0 && s % every == 0) || s == total { try evaluate(s) }
                 let ck = config.run.checkpointEvery
                 if (ck > 0 && s % ck == 0) || s == total { try snapshot(s) }
+                if let kill = simulateKillAfter, s == kill {
+                    return RunResult(runId: runId, status: .failed, error: "killed after update \(s) (simulated)", final: [:])
+                }
                 if let progress {
                     let reward = rows.first { $0.0 == Metric.rewardMean }.map { " reward \(Format.number(($0.1 * 1000).rounded() / 1000))" } ?? ""
                     let acc = log.rows.last { $0.metric == Metric.evalMeanAccuracy }.map { " acc \(Format.number(($0.value * 1000).rounded() / 1000))" } ?? ""
