@@ -9,10 +9,11 @@ public enum BaseModelSource {
         let gpt = try GPTConfig.preset(config.model.preset)
         let lora = LoRAConfig(rank: config.model.loraRank, alpha: config.model.loraAlpha,
                               targets: config.model.loraRank > 0 ? config.model.loraTargets : [])
-        let model = GPTModel(config: gpt, lora: lora, rng: root.derive("init"))
         if config.run.base == "pretrained" {
-            throw TrainError.data("the pretrained base model is not available in this build; set run.base=random")
+            // θ from the cache (pretrained on first use), w initialised from this run's stream.
+            return try BaseModel.load(config: config.pretrain, cacheDirectory: config.run.baseCacheDir, lora: lora,
+                                      loraRNG: root.derive("lora_init"))
         }
-        return model
+        return GPTModel(config: gpt, lora: lora, rng: root.derive("init"))
     }
 }

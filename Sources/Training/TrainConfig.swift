@@ -1,5 +1,6 @@
 import BridgeSupport
 import Foundation
+import GPT
 import Tasks
 import TensorCore
 
@@ -29,18 +30,22 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var alternating = AlternatingSection()
     /// Periodic evaluation, identical for every method.
     public var eval = EvalSection()
+    /// The pretrained base model (run.base: pretrained), cached under its config hash. `pretrain.model`
+    /// and `pretrain.corpus` are derived from model.preset and data.dataset (set them there).
+    public var pretrain = PretrainConfig()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case run, model, data, optimTheta = "optim_theta", optimW = "optim_w", sft, rl, bridge, alternating, eval
+        case run, model, data, optimTheta = "optim_theta", optimW = "optim_w", sft, rl, bridge, alternating, eval, pretrain
     }
 
     /// Loads defaults, then `yamlText` (if any), then `key.path=value` overrides; strict throughout,
     /// then checks cross-field constraints (`validate`).
     public static func load(yamlText: String?, source: String, overrides: [String] = []) throws -> TrainConfig {
-        let c = try StrictConfig.load(TrainConfig.self, defaults: TrainConfig(), yamlText: yamlText,
+        var c = try StrictConfig.load(TrainConfig.self, defaults: TrainConfig(), yamlText: yamlText,
                                       source: source, overrides: overrides)
+        try c.deriveFields(source: source)
         try c.validate(source: source)
         return c
     }
@@ -48,9 +53,27 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     /// Parses a (possibly partial) config tree strictly over the defaults, then validates it.
     public static func from(_ tree: ConfigValue, source: String) throws -> TrainConfig {
         let merged = try StrictConfig.merge(tree, over: try ConfigValue.encode(TrainConfig()), source: source)
-        let c = try merged.decode(TrainConfig.self, source: source)
+        var c = try merged.decode(TrainConfig.self, source: source)
+        try c.deriveFields(source: source)
         try c.validate(source: source)
         return c
+    }
+
+    /// Sets the derived fields (pretrain.model from model.preset, pretrain.corpus from data.dataset);
+    /// an explicit, different value there is an error naming the key to set instead.
+    public mutating func deriveFields(source: String) throws {
+        let preset = try GPTConfig.preset(model.preset)
+        if pretrain.model != preset && pretrain.model != GPTConfig() {
+            throw ConfigError.invalid(source: source, path: "pretrain.model", line: nil, message: "is derived from model.preset",
+                                      fix: "remove pretrain.model and choose model.preset")
+        }
+        pretrain.model = preset
+        let corpus = PretrainCorpusConfig(data: data.dataset)
+        if pretrain.corpus != corpus && pretrain.corpus != PretrainCorpusConfig() {
+            throw ConfigError.invalid(source: source, path: "pretrain.corpus", line: nil, message: "is derived from data.dataset",
+                                      fix: "remove pretrain.corpus and set data.dataset (seed, tasks, test_fraction, pretrain_problems, pretrain_fact_copies)")
+        }
+        pretrain.corpus = corpus
     }
 
     /// The fully resolved tree (config.json): every key, defaults filled.
@@ -76,10 +99,12 @@ public struct RunSection: Codable, Sendable, Equatable {
     /// Base model: "pretrained" (the tasks helper's cached pretrained checkpoint, what the paper
     /// fine-tunes) or "random" (fresh GPT-2 init: fast tests, ablations).
     public var base = "pretrained"
+    /// Folder of the pretrained base-model cache (relative to the working directory); shared by all runs.
+    public var baseCacheDir = "results/cache/base"
 
     public init() {}
     enum CodingKeys: String, CodingKey {
-        case method, seed, steps, evalEvery = "eval_every", checkpointEvery = "checkpoint_every", logEvery = "log_every", base
+        case method, seed, steps, evalEvery = "eval_every", checkpointEvery = "checkpoint_every", logEvery = "log_every", base, baseCacheDir = "base_cache_dir"
     }
 }
 

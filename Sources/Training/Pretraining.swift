@@ -1,0 +1,107 @@
+import BridgeSupport
+import Foundation
+import GPT
+import Tasks
+import TensorCore
+
+/// The pretraining corpus of a base model: the `pretrain` set of a data config (problems with direct
+/// answers, no traces, plus single-digit facts), described by the fields that determine it.
+public struct PretrainCorpusConfig: Codable, Sendable, Equatable {
+    /// Root seed of the data streams (the data config's `seed`).
+    public var seed: Int = 1
+    /// Families and difficulty (the data config's `tasks`): the same distribution SFT and RL see.
+    public var tasks = TaskDifficulty()
+    /// Test fraction of the content-hash split (the data config's `test_fraction`); the corpus is train-only.
+    public var testFraction: Double = 0.2
+    /// Problems with direct answers (20000: each seen about 6 times in the default 2000 × 64 budget).
+    public var problems: Int = 20000
+    /// Copies of each single-digit fact (5: 1000 fact lines, ~5% of the corpus).
+    public var factCopies: Int = 5
+
+    public init() {}
+
+    /// The corpus fields of a data config.
+    public init(data: DataConfig) {
+        seed = data.seed; tasks = data.tasks; testFraction = data.testFraction
+        problems = data.pretrainProblems; factCopies = data.pretrainFactCopies
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case seed, tasks, testFraction = "test_fraction", problems, factCopies = "fact_copies"
+    }
+
+    /// The data config that generates this corpus (other sets empty).
+    public var dataConfig: DataConfig {
+        var d = DataConfig()
+        d.seed = seed; d.tasks = tasks; d.testFraction = testFraction; d.benchmarks.testFraction = testFraction
+        d.pretrainProblems = problems; d.pretrainFactCopies = factCopies
+        d.sftSize = 0; d.rlSize = 0; d.heldoutSize = 0
+        return d
+    }
+
+    /// The documents, in corpus order.
+    public func documents() throws -> [String] { try TaskDatasets.build(dataConfig, source: "pretrain.corpus").pretrain }
+}
+
+/// Everything that determines a base model; its canonical JSON's SHA-256 is the cache key.
+public struct PretrainConfig: Codable, Sendable, Equatable {
+    /// GPT shape (default = the `small` preset: V32 T128 C128 L4 NH4).
+    public var model = GPTConfig()
+    /// The pretraining corpus.
+    public var corpus = PretrainCorpusConfig()
+    /// Seed of the initialisation (`derive("pretrain/init")`) and of the batch draws (`derive("pretrain/batch", step)`).
+    public var seed: Int = 1
+    /// Optimizer steps (2000 × 64 documents: a few CPU minutes for the small preset in release).
+    public var steps: Int = 2000
+    /// Documents per step (each a row «BOS» doc «EOS», padded to the longest in the batch).
+    public var batchSize: Int = 64
+    /// AdamW (lr 1e-3 as nanoGPT's small models, β₂ 0.95, no weight decay).
+    public var optimizer = AdamWConfig(learningRate: 1e-3, weightDecay: 0)
+    /// Linear warm-up steps (100: avoids early Adam blow-ups at lr 1e-3).
+    public var warmupSteps: Int = 100
+    /// Cosine decay ends at this fraction of the learning rate (0.1, as nanoGPT).
+    public var minLRFraction: Double = 0.1
+    /// Global gradient-norm clip (1.0, as GPT-2/nanoGPT; ≤ 0 disables).
+    public var gradClip: Double = 1
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case model, corpus, seed, steps, batchSize = "batch_size", optimizer, warmupSteps = "warmup_steps",
+             minLRFraction = "min_lr_fraction", gradClip = "grad_clip"
+    }
+
+    /// Bumped whenever the pretraining code changes what a config produces (invalidates the cache).
+    public static let codeVersion = 1
+
+    /// Cache key: SHA-256 of "bridge-pretrain/v<codeVersion>" and the config's canonical JSON.
+    public func cacheKey() throws -> String {
+        SHA256.hex("bridge-pretrain/v\(PretrainConfig.codeVersion):" + (try ConfigValue.encode(self).canonicalJSON))
+    }
+
+    public func validate(source: String = "pretrain") throws {
+        func bad(_ key: String, _ message: String, _ fix: String) -> ConfigError {
+            .invalid(source: source, path: key, line: nil, message: message, fix: fix)
+        }
+        try model.validate(source: source + ": model")
+        if model.vocabSize < Tokenizer.standard.vocabSize {
+            throw bad("model.vocab_size", "is \(model.vocabSize), the tokenizer needs \(Tokenizer.standard.vocabSize)", "use vocab_size >= \(Tokenizer.standard.vocabSize)")
+        }
+        try corpus.dataConfig.validate(source: source + ": corpus")
+        if corpus.problems + corpus.factCopies == 0 { throw bad("corpus.problems", "the corpus is empty", "use e.g. 20000 problems") }
+        if steps < 0 { throw bad("steps", "must be >= 0", "use e.g. 2000") }
+        if batchSize < 1 { throw bad("batch_size", "must be >= 1", "use e.g. 64") }
+        if warmupSteps < 0 { throw bad("warmup_steps", "must be >= 0", "use e.g. 100") }
+        if !(optimizer.learningRate > 0) { throw bad("optimizer.lr", "must be > 0", "use e.g. 1e-3") }
+        if !(minLRFraction >= 0 && minLRFraction <= 1) { throw bad("min_lr_fraction", "must be in [0, 1]", "use e.g. 0.1") }
+    }
+
+    /// Learning rate at update `step` (0-based): linear warm-up, then cosine to min_lr_fraction.
+    public func learningRate(at step: Int) -> Double {
+        let lr = optimizer.learningRate
+        if step < warmupSteps { return lr * Double(step + 1) / Double(warmupSteps) }
+        let span = max(1, steps - warmupSteps)
+        let progress = min(1, Double(step - warmupSteps) / Double(span))
+        return lr * (minLRFraction + (1 - minLRFraction) * 0.5 * (1 + cos(Double.pi * progress)))
+    }
+}

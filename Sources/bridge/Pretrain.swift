@@ -1,0 +1,102 @@
+import ArgumentParser
+import BridgeSupport
+import Foundation
+import GPT
+import Tasks
+import TensorCore
+import Training
+
+/// `bridge pretrain`: the base model of a pretraining config (cached by config hash), optionally evaluated.
+struct Pretrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Pretrain (or fetch from the cache) the base GPT on the direct-answer corpus; optionally score it on the benchmarks.",
+        discussion: """
+            The base model is cached as <cache-dir>/<sha256 of the config>.safetensors; a second request is \
+            instant, a corrupt entry is rebuilt. Config keys: model.*, corpus.*, seed, steps, batch_size, \
+            optimizer.*, warmup_steps, min_lr_fraction, grad_clip (see docs/tasks.md).
+            """
+    )
+
+    @Option(name: .long, help: "Pretraining config (YAML or JSON); defaults for missing keys.")
+    var config: String?
+
+    @Option(name: .long, help: "GPT preset for model.* (tiny, small, medium); applied before --config and overrides.")
+    var preset: String = "small"
+
+    @Argument(help: "Overrides key.path=value, e.g. steps=500 optimizer.lr=3e-4 corpus.seed=2.")
+    var overrides: [String] = []
+
+    @Option(name: .long, help: "Cache folder of base models.")
+    var cacheDir: String = BaseModel.defaultCacheDirectory
+
+    @Option(name: .long, help: "Also copy the base checkpoint to this file.")
+    var out: String?
+
+    @Flag(name: .long, help: "Score the base model on the benchmark suite (greedy pass@1) and print the table.")
+    var eval = false
+
+    @Option(name: .long, help: "Write the evaluation table as CSV (implies --eval).")
+    var evalCsv: String?
+
+    @Option(name: .long, help: "Problems per benchmark for --eval.")
+    var benchmarkSize: Int = 200
+
+    @Option(name: .long, help: "OpenBLAS threads (1 = the reproducible setting runs use).")
+    var threads: Int = 1
+
+    func validate() throws {
+        guard GPTConfig.presetNames.contains(preset) else {
+            throw ValidationError("unknown preset '\(preset)'. Fix: use one of \(GPTConfig.presetNames.joined(separator: ", "))")
+        }
+        guard benchmarkSize > 0 else { throw ValidationError("--benchmark-size must be > 0") }
+        guard threads > 0 else { throw ValidationError("--threads must be > 0") }
+    }
+
+    func loadConfig() throws -> PretrainConfig {
+        var defaults = PretrainConfig()
+        defaults.model = try GPTConfig.preset(preset)
+        var text: String?
+        var source = "pretrain config"
+        if let config {
+            text = try AtomicFile.readText(URL(fileURLWithPath: config), what: "pretrain config")
+            source = config
+        }
+        let c = try StrictConfig.load(PretrainConfig.self, defaults: defaults, yamlText: text, source: source, overrides: overrides)
+        try c.validate(source: source)
+        return c
+    }
+
+    func run() throws {
+        BLAS.threads = threads
+        let config = try loadConfig()
+        let start = Date()
+        var last = Date()
+        let (ckpt, source, url) = try BaseModel.checkpoint(config: config, cacheDirectory: cacheDir) { step, total, loss in
+            if step == total || Date().timeIntervalSince(last) > 5 {
+                last = Date()
+                print("step \(step)/\(total)  loss \(String(format: "%.4f", loss))  \(Format.duration(Date().timeIntervalSince(start)))")
+            }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        print("base model \(source.rawValue == "cache" ? "from cache" : source.rawValue) in \(Format.duration(seconds)): \(url.path)")
+        print("key \(try config.cacheKey()), final loss \(ckpt.metadata["final_loss"] ?? "?")")
+        if let out {
+            try ckpt.write(to: URL(fileURLWithPath: out))
+            print("wrote \(out)")
+        }
+        if eval || evalCsv != nil {
+            var ec = EvaluationConfig()
+            ec.benchmarks.size = benchmarkSize
+            ec.benchmarks.testFraction = config.corpus.testFraction
+            let evaluator = try Evaluator(config: ec)
+            let t0 = Date()
+            let report = evaluator.evaluate(ckpt.makeModel())
+            print(report.table)
+            print("evaluated in \(Format.duration(Date().timeIntervalSince(t0)))")
+            if let evalCsv {
+                try report.csv.write(to: URL(fileURLWithPath: evalCsv))
+                print("wrote \(evalCsv)")
+            }
+        }
+    }
+}
