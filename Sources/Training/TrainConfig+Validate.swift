@@ -83,6 +83,10 @@ extension TrainConfig {
             throw fail("alternating", "a cycle needs at least one step", "set alternating.sft_steps or alternating.rl_steps > 0")
         }
         try eval.suite.validate(source: source + ": eval.suite")
+        if eval.suite.benchmarks.testFraction != data.dataset.testFraction {
+            throw fail("eval.suite.benchmarks.test_fraction", "differs from data.dataset.test_fraction: benchmark problems could overlap the training split",
+                       "set both to the same value")
+        }
         try nonNegative("eval.probe_size", eval.probeSize)
         try nonNegative("eval.heldout_size", eval.heldoutSize)
     }
