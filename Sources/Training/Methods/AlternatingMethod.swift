@@ -1,0 +1,12 @@
+/// `alternating`: naive alternation, alternating.sft_steps SFT updates then alternating.rl_steps GRPO
+/// updates per cycle (paper: 1 and 1), all parameters; π_ref = the base model.
+public final class AlternatingMethod: TrainingMethod {
+    public let name = "alternating"
+    public init() {}
+    public func start(_ ctx: TrainContext) throws { ctx.freezeReference() }
+    public func step(_ k: Int, _ ctx: TrainContext) throws -> [(String, Double)] {
+        let a = ctx.config.alternating
+        let isSFT = k % (a.sftSteps + a.rlSteps) < a.sftSteps
+        return isSFT ? try ctx.sftStep(k, theta: true, w: true) : try ctx.rlStep(k, theta: true, w: true)
+    }
+}

@@ -1,0 +1,17 @@
+/// `mix`: one loss L_RL + μ·L_SFT on all parameters (paper v3's "SFT+RL"), μ = sft.mix_mu.
+public final class MixMethod: TrainingMethod {
+    public let name = "mix"
+    public init() {}
+    public func start(_ ctx: TrainContext) throws { ctx.freezeReference() }
+    public func step(_ k: Int, _ ctx: TrainContext) throws -> [(String, Double)] {
+        var ro = ctx.sampleRollouts(step: k)
+        let rl = ctx.rlGradient(&ro, theta: true, w: true)
+        try ctx.guardFinite(rl.loss, "rl/loss", step: k)
+        let sftLoss = ctx.sftGradient(ctx.sftBatch(step: k), scale: Float(ctx.config.sft.mixMu), theta: true, w: true)
+        try ctx.guardFinite(sftLoss, "sft/loss", step: k)
+        let lr = ctx.config.optimTheta.learningRate(atUpdate: ctx.optTheta.t)
+        let nt = try ctx.stepTheta(step: k), nw = try ctx.stepW(step: k)
+        return ctx.rlMetrics(ro, loss: rl.loss, stats: rl.stats)
+            + [(Metric.sftLoss, sftLoss), (Metric.stageRL, 1), (Metric.lr, lr), (Metric.gradNorm, nt), (Metric.gradNormWOptim, nw)]
+    }
+}

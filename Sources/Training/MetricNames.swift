@@ -1,0 +1,50 @@
+/// Every metric name of the training stream, defined once (formulas in docs/metrics.md).
+///
+/// Namespaces: rl/ (GRPO batch statistics), sft/, bridge/, optim/, eval/ go to metrics.csv (byte-identical
+/// across reruns); perf/ (wall time, throughput, memory) goes only to result.json's timings.
+public enum Metric {
+    // rl/: GRPO batch statistics (per RL step)
+    public static let rewardMean = "rl/reward_mean"
+    public static let rewardStd = "rl/reward_std"
+    public static let fracZeroStd = "rl/frac_zero_std"
+    public static let kl = "rl/kl"
+    public static let entropy = "rl/entropy"
+    public static let clipFrac = "rl/clip_frac"
+    public static let clipFracLow = "rl/clip_frac_low"
+    public static let clipFracHigh = "rl/clip_frac_high"
+    public static let responseLength = "rl/response_length"
+    public static let rlLoss = "rl/loss"
+    // sft/
+    public static let sftLoss = "sft/loss"
+    // bridge/
+    public static let lambda = "bridge/lambda"
+    public static let coopGain = "bridge/coop_gain"
+    public static let gradNormTheta = "bridge/grad_norm_theta"
+    public static let gradNormW = "bridge/grad_norm_w"
+    public static let cosSftRl = "bridge/cos_sft_rl"
+    // optim/
+    public static let lr = "optim/lr"
+    public static let lrW = "optim/lr_w"
+    public static let gradNorm = "optim/grad_norm"
+    public static let gradNormWOptim = "optim/grad_norm_w"
+    /// 1 for an RL step, 0 for an SFT step (cold_start, alternating), so stage boundaries are visible.
+    public static let stageRL = "train/is_rl_step"
+    // eval/
+    // (per-set names come from the tasks helper's EvalMetricNames: eval/<set>/accuracy,
+    // eval/<set>/format_error_rate, eval/<set>/completion_length, eval/mean_accuracy, eval/mean_format_error_rate)
+    public static func evalAccuracy(_ benchmark: String) -> String { EvalMetricNames.accuracy(benchmark) }
+    public static let evalMeanAccuracy = EvalMetricNames.meanAccuracy
+    public static let evalSFTHeldoutNLL = "eval/sft_heldout_nll"
+    /// Probe set names: eval/probe_pretrain/accuracy, eval/probe_sft_only/accuracy (and their format/length).
+    public static let probePretrain = "probe_pretrain"
+    public static let probeSFTOnly = "probe_sft_only"
+    // perf/ (result.json timings only)
+    public static let tokensPerSecond = "perf/tokens_per_s"
+    public static let rollouts = "perf/rollouts"
+    public static let sftExamples = "perf/sft_examples"
+    public static let tokens = "perf/tokens"
+    public static let flops = "perf/flops"
+    public static let wallSeconds = "perf/wall_s"
+    public static let stepSeconds = "perf/step_s"
+    public static let peakRSSMB = "perf/peak_rss_mb"
+}

@@ -1,0 +1,138 @@
+import BridgeSupport
+import Foundation
+import Tasks
+
+/// `sft:` supervised fine-tuning settings shared by sft, cold_start, alternating, mix and bridge.
+public struct SFTSection: Codable, Sendable, Equatable {
+    /// SFT examples (prompt + expert trace + answer) per step. 16: a batch similar in tokens to one
+    /// RL batch at the default group size.
+    public var batchSize = 16
+    /// cold_start only: number S of SFT steps before RL (the remaining run.steps − S are RL). Half the run.
+    public var coldStartSteps = 30
+    /// mix only: weight μ of L_SFT in L_RL + μ·L_SFT (paper v3 "SFT+RL"); 1 = equal weight.
+    public var mixMu = 1.0
+    /// sft only: train only the LoRA adapters w (option) instead of all parameters θ and w (default, method.md).
+    public var loraOnly = false
+
+    public init() {}
+    enum CodingKeys: String, CodingKey { case batchSize = "batch_size", coldStartSteps = "cold_start_steps", mixMu = "mix_mu", loraOnly = "lora_only" }
+}
+
+/// `rl:` GRPO settings (method.md's defaults).
+public struct RLSection: Codable, Sendable, Equatable {
+    /// Prompts per RL step; each gets G responses. 4 prompts × G = 8 gives 32 rollouts per step.
+    public var promptsPerStep = 4
+    /// Group size G (responses per prompt) [choice]: 8.
+    public var groupSize = 8
+    /// Lower clip ε (ratio clipped below at 1 − ε) [choice]: 0.2 (PPO/GRPO default).
+    public var clipLow = 0.2
+    /// Upper clip ε_high (ratio clipped above at 1 + ε_high; DAPO's clip-higher uses 0.28). Default = ε.
+    public var clipHigh = 0.2
+    /// KL coefficient β of the k3 penalty to π_ref [choice]: 0.001.
+    public var klBeta = 0.001
+    /// Sampling temperature of rollouts (and of the RL log-probs) [choice]: 1.0.
+    public var temperature = 1.0
+    /// Maximum generated tokens per response; 48 covers the tasks' traces and answers at the small scale.
+    public var maxNewTokens = 48
+    /// Policy-update epochs over each rollout batch [choice]: 1 (ρ = 1 at the first minibatch).
+    public var ppoEpochs = 1
+    /// Minibatches per epoch (each one optimiser step); 1 = one update per batch.
+    public var minibatches = 1
+    /// Loss aggregation [choice]: "token_mean" over the batch (default) or "sequence_mean".
+    public var aggregation = "token_mean"
+    /// Divide advantages by the group's std (GRPO); false = Dr. GRPO-style mean-centering only.
+    public var stdNormalize = true
+    /// Entropy bonus coefficient (loss −= c·H); 0 as in method.md.
+    public var entropyCoef = 0.0
+
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case promptsPerStep = "prompts_per_step", groupSize = "group_size", clipLow = "clip_low", clipHigh = "clip_high",
+             klBeta = "kl_beta", temperature, maxNewTokens = "max_new_tokens", ppoEpochs = "ppo_epochs",
+             minibatches, aggregation, stdNormalize = "std_normalize", entropyCoef = "entropy_coef"
+    }
+}
+
+/// `bridge.lambda:` the penalty weight schedule λ_k.
+public struct LambdaSection: Codable, Sendable, Equatable {
+    /// constant | linear | cosine | exponential | step. Default constant (paper v2 appendix).
+    public var schedule = "constant"
+    /// λ_0: the constant value, or the start of linear/cosine/exponential. 0.5 (paper v2 appendix).
+    public var lambda0 = 0.5
+    /// λ_max: the end of linear/cosine (paper v1 text: "from 0 to 1").
+    public var lambdaMax = 1.0
+    /// Steps N over which linear/cosine go from λ_0 to λ_max; 0 = run.steps.
+    public var steps = 0
+    /// γ of exponential: λ_k = 1 − (1 − λ_0)·γ^k. 0.95 reaches λ ≈ 0.98 after 60 steps from 0.5.
+    public var gamma = 0.95
+    /// step: steps at which λ changes (ascending).
+    public var milestones: [Int] = []
+    /// step: λ after each milestone (same length as milestones); before the first, λ_0.
+    public var values: [Double] = []
+
+    public init() {}
+    enum CodingKeys: String, CodingKey { case schedule, lambda0 = "lambda0", lambdaMax = "lambda_max", steps, gamma, milestones, values }
+}
+
+/// `bridge:` the bilevel method's own settings.
+public struct BridgeSection: Codable, Sendable, Equatable {
+    /// The λ schedule (penalty weight; γ = λ/(1−λ)).
+    public var lambda = LambdaSection()
+    /// Proxy θ̂ of θ*(w) [choice]: one_step (paper v1/v2, default) | k_step | shadow (paper v3).
+    public var proxy = "one_step"
+    /// k_step: number K of inner RL steps for θ̂.
+    public var proxyK = 2
+    /// k_step: inner steps after the first use fresh rollouts from π(θ̂, w_k) (true) or reuse step-1 rollouts.
+    public var freshRollouts = false
+    /// Proxy optimizer [choice]: "copy" (a copy of θ's AdamW state, default) | "sgd" (plain step of size proxy_lr).
+    public var proxyOptimizer = "copy"
+    /// Step size α̂ of the sgd proxy optimizer.
+    public var proxyLr = 0.01
+    /// Include the Danskin meta term λ[∇_w L_RL(θ_{k+1}) − ∇_w L_RL(θ̂)] in g_w; false = ablation
+    /// "w trained by SFT only".
+    public var metaTerm = true
+
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case lambda, proxy, proxyK = "proxy_k", freshRollouts = "fresh_rollouts", proxyOptimizer = "proxy_optimizer",
+             proxyLr = "proxy_lr", metaTerm = "meta_term"
+    }
+}
+
+/// `alternating:` naive alternation of SFT and RL steps.
+public struct AlternatingSection: Codable, Sendable, Equatable {
+    /// SFT steps per cycle (paper: one SFT step, then one RL step).
+    public var sftSteps = 1
+    /// RL steps per cycle.
+    public var rlSteps = 1
+
+    public init() {}
+    enum CodingKeys: String, CodingKey { case sftSteps = "sft_steps", rlSteps = "rl_steps" }
+}
+
+/// `eval:` periodic evaluation, identical for every method (cadence: run.eval_every).
+public struct EvalSection: Codable, Sendable, Equatable {
+    /// The benchmark suite and decoding settings (tasks module's Evaluator: greedy pass@1).
+    /// 64 problems per benchmark keep one evaluation to seconds on the small preset (±6 points at 50%);
+    /// 96 new tokens cover the longest benchmark trace.
+    public var suite = EvalSection.defaultSuite
+    /// Held-out SFT examples used for eval/sft_heldout_nll (first N of the held-out set).
+    public var heldoutSize = 64
+    /// Forgetting probes: accuracy on pretraining-format problems (direct answers, the base model's
+    /// skill) and on held-out SFT trace problems (the skill SFT teaches).
+    public var forgettingProbes = true
+    /// Problems per forgetting probe.
+    public var probeSize = 64
+
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case suite, heldoutSize = "heldout_size", forgettingProbes = "forgetting_probes", probeSize = "probe_size"
+    }
+
+    public static var defaultSuite: EvaluationConfig {
+        var c = EvaluationConfig()
+        c.benchmarks.size = 64
+        c.maxNewTokens = 96
+        return c
+    }
+}

@@ -1,0 +1,93 @@
+import BridgeSupport
+import Foundation
+import Tasks
+
+/// Cross-field checks of a training config: each failure names the key path and the fix.
+extension TrainConfig {
+    /// The seven methods of method.md's table.
+    public static let methods = ["base", "sft", "rl_zero", "cold_start", "alternating", "mix", "bridge"]
+
+    public func validate(source: String) throws {
+        func fail(_ path: String, _ message: String, _ fix: String) -> ConfigError {
+            .invalid(source: source, path: path, line: nil, message: message, fix: fix)
+        }
+        func oneOf(_ path: String, _ value: String, _ allowed: [String]) throws {
+            guard allowed.contains(value) else {
+                let near = NearestKey.find(value, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
+                throw fail(path, "'\(value)' is not one of \(allowed.joined(separator: ", "))\(near)", "use one of the listed values")
+            }
+        }
+        func positive(_ path: String, _ v: Int) throws { if v < 1 { throw fail(path, "must be ≥ 1, found \(v)", "use a positive integer") } }
+        func nonNegative(_ path: String, _ v: Int) throws { if v < 0 { throw fail(path, "must be ≥ 0, found \(v)", "use 0 or a positive integer") } }
+        func unit(_ path: String, _ v: Double) throws {
+            if !(v >= 0 && v <= 1) { throw fail(path, "must lie in [0, 1], found \(Format.number(v))", "use a probability/weight in [0, 1]") }
+        }
+
+        try oneOf("run.method", run.method, TrainConfig.methods)
+        try oneOf("run.base", run.base, ["pretrained", "random"])
+        try nonNegative("run.steps", run.steps)
+        try nonNegative("run.seed", run.seed)
+        try nonNegative("run.eval_every", run.evalEvery)
+        try nonNegative("run.checkpoint_every", run.checkpointEvery)
+        try positive("run.log_every", run.logEvery)
+        try nonNegative("model.lora_rank", model.loraRank)
+        try oneOf("data.reward_scale", data.rewardScale, ["binary", "pm1"])
+        try unit("data.reward_noise", data.rewardNoise)
+        try data.dataset.validate(source: source + ": data.dataset")
+        for (name, o) in [("optim_theta", optimTheta), ("optim_w", optimW)] {
+            if !(o.learningRate >= 0) { throw fail("\(name).lr", "must be ≥ 0", "use a non-negative learning rate") }
+            try nonNegative("\(name).warmup_steps", o.warmupSteps)
+        }
+        try positive("sft.batch_size", sft.batchSize)
+        try nonNegative("sft.cold_start_steps", sft.coldStartSteps)
+        if run.method == "cold_start", sft.coldStartSteps > run.steps {
+            throw fail("sft.cold_start_steps", "S = \(sft.coldStartSteps) exceeds run.steps = \(run.steps)", "lower sft.cold_start_steps or raise run.steps")
+        }
+        if run.method == "sft", sft.loraOnly, model.loraRank == 0 {
+            throw fail("sft.lora_only", "LoRA-only SFT needs adapters", "set model.lora_rank > 0 or sft.lora_only=false")
+        }
+        try positive("rl.prompts_per_step", rl.promptsPerStep)
+        try positive("rl.group_size", rl.groupSize)
+        try positive("rl.max_new_tokens", rl.maxNewTokens)
+        try positive("rl.ppo_epochs", rl.ppoEpochs)
+        try positive("rl.minibatches", rl.minibatches)
+        if rl.promptsPerStep * rl.groupSize % rl.minibatches != 0 {
+            throw fail("rl.minibatches", "\(rl.promptsPerStep * rl.groupSize) rollouts do not split into \(rl.minibatches) equal minibatches",
+                       "choose a divisor of rl.prompts_per_step × rl.group_size")
+        }
+        if !(rl.temperature > 0) { throw fail("rl.temperature", "must be > 0", "use e.g. 1.0") }
+        if !(rl.clipLow >= 0 && rl.clipLow < 1) { throw fail("rl.clip_low", "must lie in [0, 1)", "use e.g. 0.2") }
+        if !(rl.clipHigh >= 0) { throw fail("rl.clip_high", "must be ≥ 0", "use e.g. 0.2 or 0.28") }
+        if !(rl.klBeta >= 0) { throw fail("rl.kl_beta", "must be ≥ 0", "use e.g. 0.001 (0 disables the KL term)") }
+        try oneOf("rl.aggregation", rl.aggregation, ["token_mean", "sequence_mean"])
+        let l = bridge.lambda
+        try oneOf("bridge.lambda.schedule", l.schedule, LambdaSchedule.kinds)
+        try unit("bridge.lambda.lambda0", l.lambda0)
+        try unit("bridge.lambda.lambda_max", l.lambdaMax)
+        try nonNegative("bridge.lambda.steps", l.steps)
+        if !(l.gamma > 0 && l.gamma <= 1) { throw fail("bridge.lambda.gamma", "must lie in (0, 1]", "use e.g. 0.95") }
+        if l.milestones.count != l.values.count {
+            throw fail("bridge.lambda.values", "\(l.values.count) values for \(l.milestones.count) milestones", "give one value per milestone")
+        }
+        if l.milestones != l.milestones.sorted() { throw fail("bridge.lambda.milestones", "must be ascending", "sort the milestones") }
+        for (i, v) in l.values.enumerated() { try unit("bridge.lambda.values[\(i)]", v) }
+        try oneOf("bridge.proxy", bridge.proxy, ["one_step", "k_step", "shadow"])
+        try positive("bridge.proxy_k", bridge.proxyK)
+        try oneOf("bridge.proxy_optimizer", bridge.proxyOptimizer, ["copy", "sgd"])
+        if run.method == "bridge", model.loraRank == 0 {
+            throw fail("model.lora_rank", "BRIDGE trains the adapters w at the upper level", "set model.lora_rank > 0")
+        }
+        try nonNegative("alternating.sft_steps", alternating.sftSteps)
+        try nonNegative("alternating.rl_steps", alternating.rlSteps)
+        if alternating.sftSteps + alternating.rlSteps == 0 {
+            throw fail("alternating", "a cycle needs at least one step", "set alternating.sft_steps or alternating.rl_steps > 0")
+        }
+        try eval.suite.validate(source: source + ": eval.suite")
+        if eval.suite.benchmarks.testFraction != data.dataset.testFraction {
+            throw fail("eval.suite.benchmarks.test_fraction", "differs from data.dataset.test_fraction: benchmark problems could overlap the training split",
+                       "set both to the same value")
+        }
+        try nonNegative("eval.probe_size", eval.probeSize)
+        try nonNegative("eval.heldout_size", eval.heldoutSize)
+    }
+}

@@ -1,0 +1,176 @@
+import BridgeSupport
+import Foundation
+import GPT
+import Tasks
+import TensorCore
+
+/// The complete, strict configuration of one training run (`bridge train`, study runs of kind "train").
+///
+/// Every default is a property initialiser with the reason it was chosen; every **[choice]** of
+/// method.md is a field here, so a study can vary it. YAML/JSON keys are snake_case. Load with
+/// `TrainConfig.load(yamlText:source:overrides:)` (defaults, then YAML, then dotted `key=value`).
+public struct TrainConfig: Codable, Sendable, Equatable {
+    /// What to run: method, seed, step counts, logging and checkpoint cadence.
+    public var run = RunSection()
+    /// The transformer preset and its LoRA adapters (w).
+    public var model = ModelSection()
+    /// Task mix, difficulty, reward and noise settings.
+    public var data = DataSection()
+    /// AdamW for the base weights θ (the lower level in BRIDGE), learning rate α.
+    public var optimTheta = OptimSection()
+    /// AdamW for the LoRA adapters w (the upper level in BRIDGE), its own learning rate β.
+    public var optimW = OptimSection(learningRate: 1e-3)
+    /// Supervised fine-tuning: batch size and the SFT-specific options of sft, cold_start and mix.
+    public var sft = SFTSection()
+    /// GRPO: group size, clipping, KL, sampling, aggregation.
+    public var rl = RLSection()
+    /// BRIDGE: λ schedule, proxy θ̂ and the meta term.
+    public var bridge = BridgeSection()
+    /// Naive alternation: how many SFT steps, then how many RL steps, per cycle.
+    public var alternating = AlternatingSection()
+    /// Periodic evaluation, identical for every method.
+    public var eval = EvalSection()
+    /// The pretrained base model (run.base: pretrained), cached under its config hash. `pretrain.model`
+    /// and `pretrain.corpus` are derived from model.preset and data.dataset (set them there).
+    public var pretrain = PretrainConfig()
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case run, model, data, optimTheta = "optim_theta", optimW = "optim_w", sft, rl, bridge, alternating, eval, pretrain
+    }
+
+    /// Loads defaults, then `yamlText` (if any), then `key.path=value` overrides; strict throughout,
+    /// then checks cross-field constraints (`validate`).
+    public static func load(yamlText: String?, source: String, overrides: [String] = []) throws -> TrainConfig {
+        var c = try StrictConfig.load(TrainConfig.self, defaults: TrainConfig(), yamlText: yamlText,
+                                      source: source, overrides: overrides)
+        try c.deriveFields(source: source)
+        try c.validate(source: source)
+        return c
+    }
+
+    /// Parses a (possibly partial) config tree strictly over the defaults, then validates it.
+    public static func from(_ tree: ConfigValue, source: String) throws -> TrainConfig {
+        let merged = try StrictConfig.merge(tree, over: try ConfigValue.encode(TrainConfig()), source: source)
+        var c = try merged.decode(TrainConfig.self, source: source)
+        try c.deriveFields(source: source)
+        try c.validate(source: source)
+        return c
+    }
+
+    /// Sets the derived fields (pretrain.model from model.preset, pretrain.corpus from data.dataset);
+    /// an explicit, different value there is an error naming the key to set instead.
+    public mutating func deriveFields(source: String) throws {
+        let preset = try GPTConfig.preset(model.preset)
+        if pretrain.model != preset && pretrain.model != GPTConfig() {
+            throw ConfigError.invalid(source: source, path: "pretrain.model", line: nil, message: "is derived from model.preset",
+                                      fix: "remove pretrain.model and choose model.preset")
+        }
+        pretrain.model = preset
+        let corpus = PretrainCorpusConfig(data: data.dataset)
+        if pretrain.corpus != corpus && pretrain.corpus != PretrainCorpusConfig() {
+            throw ConfigError.invalid(source: source, path: "pretrain.corpus", line: nil, message: "is derived from data.dataset",
+                                      fix: "remove pretrain.corpus and set data.dataset (seed, tasks, test_fraction, pretrain_problems, pretrain_fact_copies)")
+        }
+        pretrain.corpus = corpus
+    }
+
+    /// The fully resolved tree (config.json): every key, defaults filled.
+    public func resolvedTree() throws -> ConfigValue { try ConfigValue.encode(self) }
+}
+
+/// `run:` what to execute and how often to log, evaluate and checkpoint.
+public struct RunSection: Codable, Sendable, Equatable {
+    /// Training method: base | sft | rl_zero | cold_start | alternating | mix | bridge.
+    /// Default bridge: the method under study.
+    public var method = "bridge"
+    /// Root seed of every random stream of the run (data, rollouts, init); 1 by convention.
+    public var seed = 1
+    /// Number of optimisation steps k (each step sees one SFT batch and/or one RL batch).
+    /// 60 keeps a small-preset run to a few minutes on one core.
+    public var steps = 60
+    /// Evaluate every N steps (and at step 0 and at the end); 0 = only at step 0 and at the end.
+    public var evalEvery = 20
+    /// Write a checkpoint every N steps (and at the end); 0 = only at the end.
+    public var checkpointEvery = 20
+    /// Log per-step training metrics every N steps (evaluation metrics are always logged).
+    public var logEvery = 1
+    /// Base model: "pretrained" (the tasks helper's cached pretrained checkpoint, what the paper
+    /// fine-tunes) or "random" (fresh GPT-2 init: fast tests, ablations).
+    public var base = "pretrained"
+    /// Folder of the pretrained base-model cache (relative to the working directory); shared by all runs.
+    public var baseCacheDir = "results/cache/base"
+
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case method, seed, steps, evalEvery = "eval_every", checkpointEvery = "checkpoint_every", logEvery = "log_every", base, baseCacheDir = "base_cache_dir"
+    }
+}
+
+/// `model:` transformer preset and LoRA adapters.
+public struct ModelSection: Codable, Sendable, Equatable {
+    /// GPT preset: tiny | small | medium. Small is the default study scale (minutes per run on one core).
+    public var preset = "small"
+    /// LoRA rank r of the adapters w; 8 is the common small-model choice (0 disables w and with it
+    /// BRIDGE's upper level).
+    public var loraRank = 8
+    /// LoRA α; the adapter scale is α / r = 2 (PEFT's customary α = 2r).
+    public var loraAlpha = 16.0
+    /// Adapted matrices: every linear layer of every block.
+    public var loraTargets = ["qkv", "attn_proj", "fc", "mlp_proj"]
+
+    public init() {}
+    enum CodingKeys: String, CodingKey { case preset, loraRank = "lora_rank", loraAlpha = "lora_alpha", loraTargets = "lora_targets" }
+}
+
+/// `data:` datasets, reward and noise (the same for every method of a comparison).
+public struct DataSection: Codable, Sendable, Equatable {
+    /// The tasks module's data config (families, difficulty, set sizes, trace_noise, and its own seed).
+    /// Its seed is independent of run.seed on purpose: runs with different seeds share the datasets
+    /// and the cached pretrained base model, and differ only in training randomness.
+    public var dataset = DataConfig()
+    /// Reward scale [choice]: "binary" gives R ∈ {0, 1} (default, method.md); "pm1" gives {−1, +1} (paper).
+    public var rewardScale = "binary"
+    /// Reward noise: each reward is flipped with probability p (v3's robustness study uses 0.2); 0 = exact.
+    public var rewardNoise = 0.0
+
+    public init() {}
+    enum CodingKeys: String, CodingKey { case dataset, rewardScale = "reward_scale", rewardNoise = "reward_noise" }
+
+    /// The tasks module's reward settings.
+    public var reward: RewardConfig { RewardConfig(rewardScale: rewardScale, flipProbability: rewardNoise) }
+}
+
+/// `optim_theta:` / `optim_w:` AdamW settings and gradient clipping for one parameter group.
+public struct OptimSection: Codable, Sendable, Equatable {
+    /// Learning rate (α for θ, β for w in the paper). 3e-4: a safe AdamW rate for small GPTs.
+    public var learningRate = 3e-4
+    /// AdamW β₁ (PyTorch default).
+    public var beta1 = 0.9
+    /// AdamW β₂ (nanoGPT's 0.95 for small models).
+    public var beta2 = 0.95
+    /// AdamW ε (PyTorch default).
+    public var epsilon = 1e-8
+    /// Decoupled weight decay; 0 so that fine-tuning does not pull weights toward zero.
+    public var weightDecay = 0.0
+    /// Global gradient-norm clip for this group (≤ 0 disables); 1.0 as in verl and TRL.
+    public var gradClip = 1.0
+    /// Linear learning-rate warm-up over this many steps; 0 = constant rate from the first step.
+    public var warmupSteps = 0
+
+    public init(learningRate: Double = 3e-4) { self.learningRate = learningRate }
+    enum CodingKeys: String, CodingKey {
+        case learningRate = "lr", beta1, beta2, epsilon = "eps", weightDecay = "weight_decay", gradClip = "grad_clip", warmupSteps = "warmup_steps"
+    }
+
+    /// The TensorCore AdamW configuration of this group.
+    public var adamW: AdamWConfig {
+        AdamWConfig(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
+    }
+
+    /// The learning rate at (0-based) update number k, after warm-up.
+    public func learningRate(atUpdate k: Int) -> Double {
+        warmupSteps > 0 && k < warmupSteps ? learningRate * Double(k + 1) / Double(warmupSteps) : learningRate
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import GPT
+import Tasks
+import TensorCore
+
+/// Everything a method's step reads and updates: the model (θ, w), the frozen reference π_ref, the
+/// optimiser states, the data, the run's root RNG and the work counters. Methods are thin on purpose:
+/// the shared operations (SFT gradient, rollouts, GRPO gradient, optimiser steps) live here.
+public final class TrainContext {
+    public let config: TrainConfig
+    public let data: TrainData
+    public let model: GPTModel
+    /// π_ref: the frozen policy at the start of RL (θ_0, w_0); nil until `freezeReference()`.
+    public var reference: GPTModel?
+    /// AdamW state of θ and of w.
+    public var optTheta: AdamState
+    public var optW: AdamState
+    /// BRIDGE's shadow proxy θ̂ (proxy: shadow) and its optimiser state; empty otherwise.
+    public var shadowTheta: [Float] = []
+    public var shadowOpt = AdamState(count: 0)
+    /// Root stream of the run: RNG(seed: run.seed); every draw derives from it by (purpose, step, index).
+    public let root: RNG
+    /// Work counters (checkpointed; reported in result.json timings).
+    public var counters = WorkCounters()
+
+    public init(config: TrainConfig, data: TrainData, model: GPTModel) {
+        self.config = config
+        self.data = data
+        self.model = model
+        optTheta = AdamState(count: model.theta.count)
+        optW = AdamState(count: model.w.count)
+        root = RNG(seed: UInt64(config.run.seed))
+    }
+
+    /// Sets π_ref to a frozen copy of the current policy (start of RL).
+    public func freezeReference() { reference = model.copy() }
+
+    // MARK: SFT
+
+    /// Accumulates scale·∇L_SFT into the chosen gradient buffers on `examples`; returns L_SFT.
+    @discardableResult
+    public func sftGradient(_ batch: TokenBatch, scale: Float = 1, theta: Bool, w: Bool) -> Double {
+        let out = model.forward(tokens: batch.tokens, targets: batch.targets, B: batch.B, T: batch.T)
+        let (loss, d) = SFTLoss.compute(logprobs: out.logprobs, mask: batch.mask, scale: scale)
+        counters.forwardTokens += batch.B * batch.T
+        if theta || w {
+            model.backward(dlogprobs: d, theta: theta, w: w)
+            counters.backwardTokens += batch.B * batch.T
+        }
+        return loss
+    }
+
+    /// L_SFT without gradients (held-out NLL).
+    public func sftLoss(_ batch: TokenBatch) -> Double { sftGradient(batch, theta: false, w: false) }
+
+    /// The SFT batch of update k (sft.batch_size examples).
+    public func sftBatch(step k: Int) -> TokenBatch {
+        let idx = data.sftIndices(step: k, count: config.sft.batchSize, root: root)
+        counters.sftExamples += idx.count
+        return TrainData.batch(idx.map { data.sft[$0] }, contextLength: model.config.contextLength)
+    }
+
+    // MARK: Optimiser steps
+
+    /// AdamW step of θ on model.gradTheta (clipped); zeroes the gradient; returns the pre-clip norm.
+    /// A non-finite gradient stops the run (`diverged`, naming step k) before any parameter changes.
+    @discardableResult
+    public func stepTheta(step k: Int) throws -> Double {
+        let n = ParamOptimizer.adamStep(params: &model.theta.storage, grads: &model.gradTheta.storage, state: &optTheta, settings: config.optimTheta)
+        try guardFinite(n, "gradient norm of θ", step: k)
+        model.gradTheta.zero()
+        return n
+    }
+
+    /// AdamW step of w on model.gradW (clipped); zeroes the gradient; returns the pre-clip norm.
+    @discardableResult
+    public func stepW(step k: Int) throws -> Double {
+        guard model.w.count > 0 else { return 0 }
+        let n = ParamOptimizer.adamStep(params: &model.w.storage, grads: &model.gradW.storage, state: &optW, settings: config.optimW)
+        try guardFinite(n, "gradient norm of w", step: k)
+        model.gradW.zero()
+        return n
+    }
+
+    /// Throws `diverged` naming the quantity when `value` is not finite.
+    public func guardFinite(_ value: Double, _ quantity: String, step: Int) throws {
+        if !value.isFinite { throw TrainError.diverged(step: step, quantity: quantity) }
+    }
+}
+
+/// Work done so far (for budget matching: rollouts, SFT examples, tokens, estimated FLOPs).
+public struct WorkCounters: Codable, Sendable, Equatable {
+    public var rollouts = 0
+    public var sftExamples = 0
+    /// Token positions through forward passes (training and evaluation), backward passes, and sampling.
+    public var forwardTokens = 0
+    public var backwardTokens = 0
+    public var sampledTokens = 0
+
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case rollouts, sftExamples = "sft_examples", forwardTokens = "forward_tokens", backwardTokens = "backward_tokens", sampledTokens = "sampled_tokens"
+    }
+
+    /// Estimated FLOPs: 2·P per token through a forward pass or a sampling step, 4·P more per token
+    /// through a backward pass (the usual 6·P·tokens for training), P = parameters (θ and w).
+    public func flops(parameters P: Int) -> Double {
+        Double(P) * (2 * Double(forwardTokens + sampledTokens) + 4 * Double(backwardTokens))
+    }
+}

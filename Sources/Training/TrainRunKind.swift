@@ -1,0 +1,19 @@
+import BridgeSupport
+import Foundation
+
+/// The study runner's executor for training runs (`kind: train`): a run config is a `TrainConfig` tree.
+public struct TrainRunKind: RunKind {
+    public let name = "train"
+    public init() {}
+
+    /// Strict check (unknown keys, wrong types, cross-field rules) and every default filled in.
+    public func resolve(_ config: ConfigValue, source: String) throws -> ConfigValue {
+        try TrainConfig.from(config, source: source).resolvedTree()
+    }
+
+    /// Runs the training run, resuming from DIR/checkpoint.safetensors when present.
+    public func execute(resolved: ConfigValue, runId: String, outDir: URL, progress: RunProgress?) throws -> RunResult {
+        let config = try TrainConfig.from(resolved, source: outDir.appendingPathComponent("config.json").path)
+        return try TrainRunner.execute(config: config, runId: runId, outDir: outDir, resume: true, progress: progress)
+    }
+}

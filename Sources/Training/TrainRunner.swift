@@ -1,0 +1,118 @@
+import BridgeSupport
+import Foundation
+import GPT
+import TensorCore
+
+/// The generic training loop shared by every method: evaluation at step 0, every run.eval_every
+/// updates and at the end; metric rows; checkpoints (metrics.csv first, then the checkpoint, so a
+/// checkpoint never refers to rows that are not on disk); divergence guards; resume.
+///
+/// Outputs in `outDir`: config.json (resolved), metrics.csv (run_id, step, metric, value; byte-identical
+/// across reruns and resumes at the same BLAS thread count), result.json (final metrics, status,
+/// timings), checkpoint.safetensors (the latest checkpoint).
+public enum TrainRunner {
+    /// Runs (or resumes, when `resume` and a checkpoint exist) one training run.
+    /// `simulateKillAfter` (tests): return right after that update without writing anything more, as if
+    /// the process had been killed there (status failed, nothing written for the lost updates).
+    public static func execute(config: TrainConfig, runId: String, outDir: URL, resume: Bool,
+                               progress: RunProgress? = nil, simulateKillAfter: Int? = nil) throws -> RunResult {
+        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+        let resolved = try config.resolvedTree()
+        let configURL = outDir.appendingPathComponent("config.json")
+        let ckptURL = outDir.appendingPathComponent(TrainCheckpoint.fileName)
+        let metricsURL = outDir.appendingPathComponent("metrics.csv")
+        let resultURL = outDir.appendingPathComponent("result.json")
+        let hash = SHA256.hex(resolved.canonicalJSON)
+        let canResume = resume && FileManager.default.fileExists(atPath: ckptURL.path)
+        if canResume, FileManager.default.fileExists(atPath: configURL.path) {
+            let old = try ConfigValue.parseYAML(try AtomicFile.readText(configURL, what: "config.json"), source: configURL.path).value
+            guard old.canonicalJSON == resolved.canonicalJSON else {
+                throw TrainError.checkpoint("\(configURL.path) differs from this run's config; resume with the same config or use a new --out")
+            }
+        }
+        try AtomicFile.write(resolved.prettyJSON, to: configURL)
+
+        let data = try TrainData(config.data.dataset, source: "data.dataset")
+        let root = RNG(seed: UInt64(config.run.seed))
+        let model = try BaseModelSource.make(config: config, data: data, root: root)
+        let ctx = TrainContext(config: config, data: data, model: model)
+        let method = try TrainingMethods.make(config.run.method)
+        let evaluation = try RunEvaluation(config: config, data: data, contextLength: model.config.contextLength)
+
+        var log = MetricLog(runId: runId)
+        var state = TrainState()
+        state.configHash = hash
+        if canResume {
+            state = try TrainCheckpoint.read(ckptURL, into: ctx, expectedConfigHash: hash)
+            log = try MetricLog.read(metricsURL, runId: runId)
+            log.truncate(after: state.step)
+        } else {
+            try method.start(ctx)
+        }
+        let clock = ContinuousClock(), started = clock.now
+        var trainSeconds = 0.0, trainSteps = 0
+        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+        func wall() -> Double { state.wallSeconds + seconds(clock.now - started) }
+        func logAll(_ s: Int, _ rows: [(String, Double)], check: Bool) throws {
+            for (name, v) in rows {
+                if check, !v.isFinite { throw TrainError.diverged(step: s, quantity: name) }
+                if v.isFinite { log.log(step: s, name, v) }
+            }
+        }
+        func evaluate(_ s: Int) throws { try logAll(s, try evaluation.run(ctx.model), check: true) }
+        func snapshot(_ s: Int) throws {
+            var st = state
+            st.step = s; st.optThetaT = ctx.optTheta.t; st.optWT = ctx.optW.t; st.shadowT = ctx.shadowOpt.t
+            st.hasReference = ctx.reference != nil; st.counters = ctx.counters; st.wallSeconds = wall()
+            try log.write(to: metricsURL)
+            try TrainCheckpoint.write(ctx, state: st, to: ckptURL)
+        }
+        func finish(_ status: RunResult.Status, _ error: String?) throws -> RunResult {
+            try log.write(to: metricsURL)
+            var final: [String: Double] = [:]
+            for r in log.rows { final[r.metric] = r.value }
+            let c = ctx.counters, w = wall()
+            let tokens = Double(c.forwardTokens + c.backwardTokens + c.sampledTokens)
+            var timings: [String: Double] = [
+                Metric.wallSeconds: w, Metric.rollouts: Double(c.rollouts), Metric.sftExamples: Double(c.sftExamples),
+                Metric.tokens: tokens, Metric.flops: c.flops(parameters: ctx.model.theta.count + ctx.model.w.count),
+                Metric.peakRSSMB: PeakMemory.megabytes(),
+            ]
+            if w > 0 { timings[Metric.tokensPerSecond] = tokens / w }
+            if trainSteps > 0 { timings[Metric.stepSeconds] = trainSeconds / Double(trainSteps) }
+            let result = RunResult(runId: runId, status: status, error: error, final: final, timings: timings)
+            try AtomicFile.write(try result.jsonText(), to: resultURL)
+            return result
+        }
+
+        var s = state.step
+        let total = config.run.steps
+        do {
+            if s == 0 && !canResume { try evaluate(0) }
+            while s < total {
+                let t0 = clock.now
+                let rows = try method.step(s, ctx)
+                trainSeconds += seconds(clock.now - t0); trainSteps += 1
+                s += 1
+                for (name, v) in rows where !v.isFinite { throw TrainError.diverged(step: s, quantity: name) }
+                if s % config.run.logEvery == 0 || s == total { try logAll(s, rows, check: true) }
+                let every = config.run.evalEvery
+                if (every > 0 && s % every == 0) || s == total { try evaluate(s) }
+                let ck = config.run.checkpointEvery
+                if (ck > 0 && s % ck == 0) || s == total { try snapshot(s) }
+                if let kill = simulateKillAfter, s == kill {
+                    return RunResult(runId: runId, status: .failed, error: "killed after update \(s) (simulated)", final: [:])
+                }
+                if let progress {
+                    let reward = rows.first { $0.0 == Metric.rewardMean }.map { " reward \(Format.number(($0.1 * 1000).rounded() / 1000))" } ?? ""
+                    let acc = log.rows.last { $0.metric == Metric.evalMeanAccuracy }.map { " acc \(Format.number(($0.value * 1000).rounded() / 1000))" } ?? ""
+                    let eta = trainSteps > 0 ? Format.duration((wall() - state.wallSeconds) / Double(trainSteps) * Double(total - s)) : "?"
+                    progress(s, total, "\(config.run.method)\(reward)\(acc) ETA \(eta)")
+                }
+            }
+        } catch let TrainError.diverged(step, quantity) {
+            return try finish(.diverged, "diverged at step \(step): \(quantity) is not finite")
+        }
+        return try finish(.finished, nil)
+    }
+}

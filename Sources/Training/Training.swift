@@ -1,1 +1,0 @@
-// Training module: see README.md's layout table.

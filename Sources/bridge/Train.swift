@@ -1,0 +1,74 @@
+import ArgumentParser
+import BridgeSupport
+import Foundation
+import TensorCore
+import Training
+
+/// `bridge train`: one training run of one method, writing config.json, metrics.csv, result.json and
+/// checkpoints into --out.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train with one method (base, sft, rl_zero, cold_start, alternating, mix, bridge).",
+        discussion: """
+            Config: defaults, then --config FILE.yaml, then key.path=value overrides (e.g. rl.group_size=4 \
+            bridge.lambda.schedule=linear). Writes DIR/config.json, DIR/metrics.csv, DIR/result.json and \
+            DIR/checkpoint.safetensors. See docs/training.md and docs/metrics.md.
+            """
+    )
+
+    @Option(name: .long, help: "Training method: \(TrainConfig.methods.joined(separator: ", ")) (sets run.method).")
+    var method: String?
+
+    @Option(name: .long, help: "YAML config file (keys as in docs/training.md).")
+    var config: String?
+
+    @Option(name: .long, help: "Output directory.")
+    var out: String
+
+    @Flag(name: .long, help: "Continue from DIR/checkpoint.safetensors (same config required).")
+    var resume = false
+
+    @Option(name: .long, help: "BLAS threads (results are bitwise reproducible at a fixed count).")
+    var threads = 1
+
+    @Flag(name: .long, help: "No progress lines.")
+    var quiet = false
+
+    @Argument(help: "Overrides key.path=value.")
+    var overrides: [String] = []
+
+    func validate() throws {
+        if let method, !TrainConfig.methods.contains(method) {
+            throw ValidationError("unknown method '\(method)'; use one of \(TrainConfig.methods.joined(separator: ", "))")
+        }
+        if threads < 1 { throw ValidationError("--threads must be ≥ 1") }
+    }
+
+    func run() throws {
+        BLAS.threads = threads
+        let cfg = try Train.loadConfig(file: config, method: method, overrides: overrides)
+        let outURL = URL(fileURLWithPath: out)
+        let runId = outURL.lastPathComponent
+        let quiet = self.quiet
+        let result = try TrainRunner.execute(config: cfg, runId: runId, outDir: outURL, resume: resume, progress: { step, total, text in
+            if !quiet { FileHandle.standardError.write(Data("step \(step)/\(total) \(text)\n".utf8)) }
+        })
+        print("\(result.status.rawValue): \(out)/result.json" + (result.error.map { " (\($0))" } ?? ""))
+        if let acc = result.final["eval/mean_accuracy"] { print("eval/mean_accuracy \(Format.number(acc))") }
+        if result.status != .finished { throw ExitCode(2) }
+    }
+
+    /// Defaults, then the YAML file, then `--method`, then overrides (strict; errors name the key).
+    static func loadConfig(file: String?, method: String?, overrides: [String]) throws -> TrainConfig {
+        var yaml: String?
+        if let file {
+            yaml = try AtomicFile.readText(URL(fileURLWithPath: file), what: "config file")
+        }
+        let all = (method.map { ["run.method=\($0)"] } ?? []) + overrides
+        do {
+            return try TrainConfig.load(yamlText: yaml, source: file ?? "defaults", overrides: all)
+        } catch let e as ConfigError {
+            throw ValidationError(e.description)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import BridgeSupport
+import Foundation
+import Testing
+import Training
+
+@Suite struct TrainConfigTests {
+    @Test func defaultsResolveAndRoundTrip() throws {
+        let c = try TrainConfig.load(yamlText: nil, source: "defaults")
+        #expect(c == TrainConfig())
+        let tree = try c.resolvedTree()
+        #expect(try TrainConfig.from(tree, source: "roundtrip") == c)
+        #expect(tree["rl"]?["group_size"] == .number(8) && tree["bridge"]?["lambda"]?["schedule"] == .string("constant"))
+    }
+
+    @Test func yamlAndDottedOverrides() throws {
+        let c = try TrainConfig.load(yamlText: "run:\n  method: rl_zero\nrl:\n  clip_high: 0.28\n", source: "t.yaml",
+                                     overrides: ["bridge.lambda.schedule=linear", "run.seed=3", "optim_w.lr=0.01"])
+        #expect(c.run.method == "rl_zero" && c.rl.clipHigh == 0.28 && c.bridge.lambda.schedule == "linear" && c.run.seed == 3 && c.optimW.learningRate == 0.01)
+    }
+
+    @Test func unknownKeySuggestsNearest() {
+        do {
+            _ = try TrainConfig.load(yamlText: "rl:\n  grup_size: 4\n", source: "t.yaml")
+            Issue.record("expected an error")
+        } catch let e as ConfigError {
+            #expect(e.description.contains("rl.grup_size") && e.description.contains("group_size"), "\(e)")
+        } catch { Issue.record("wrong error \(error)") }
+    }
+
+    @Test func badEnumValueIsNamed() {
+        do {
+            _ = try TrainConfig.load(yamlText: nil, source: "o", overrides: ["run.method=brige"])
+            Issue.record("expected an error")
+        } catch let e as ConfigError {
+            #expect(e.description.contains("run.method") && e.description.contains("bridge"), "\(e)")
+        } catch { Issue.record("wrong error \(error)") }
+        #expect(throws: ConfigError.self) { _ = try TrainConfig.load(yamlText: nil, source: "o", overrides: ["data.reward_noise=1.5"]) }
+        #expect(throws: ConfigError.self) { _ = try TrainConfig.load(yamlText: nil, source: "o", overrides: ["bridge.lambda.milestones=[5]"]) }
+    }
+}
