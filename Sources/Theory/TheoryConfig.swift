@@ -64,9 +64,9 @@ public struct QuadraticSettings: Codable, Sendable, Equatable {
 
 /// Sweep lists.
 public struct SweepSettings: Codable, Sendable, Equatable {
-    /// γ values (classic penalty weight). Default: log-spaced well past 1/μ, the asymptotic regime
+    /// γ values (classic penalty weight). Default: log-spaced from 100/μ (μ = 0.1), the asymptotic regime
     /// where the O(1/γ) claims are stated.
-    public var gamma: [Double] = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000]
+    public var gamma: [Double] = [1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000, 500000, 1000000]
     /// BRIDGE λ values; when non-empty they replace `gamma` via γ = λ/(1−λ) (e.g. [0.3, 0.5, 0.7, 0.9, 0.99]).
     public var lambda: [Double] = []
     /// K: proxy / inner steps.
