@@ -35,7 +35,7 @@ public enum ToyExperiments {
             try rec.log(i, "theory/stationarity", abs(h))
             try rec.log(i, TheoryMetric.penalisedResidual, r.gradientNorm)
             // V-PBGD iterates from the same start: projected joint step 1/(L_g·γ), L_g = 8 bounds g's curvature on [0,3].
-            let s = OuterSettings(method: .vpbgd, iterations: c.vpbgd.iterations, upperStep: 1 / (8 * gamma), lowerStep: 1 / (8 * gamma),
+            let s = OuterSettings(method: .vpbgd, iterations: c.vpbgd.iterations, upperStep: (1 + gamma) / (8 * gamma), lowerStep: (1 + gamma) / (8 * gamma),
                                   proxyStep: 1.0 / 8, innerSteps: c.vpbgd.innerSteps, gamma: gamma, eta: 0, epsilon: c.outer.epsilon)
             let o = try OuterSolvers.run(p, x0: [c.vpbgd.x0], y0: [-c.vpbgd.x0 + 1], settings: s)
             if o.finite {

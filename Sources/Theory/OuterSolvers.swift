@@ -107,8 +107,9 @@ public enum OuterSolvers {
                 let yhat = InnerSolvers.gradientSteps(p, x: x, from: y, steps: s.innerSteps, stepSize: s.proxyStep)
                 let gx = InnerSolvers.valueGapHypergradient(p, x: x, y: y, proxy: yhat, gamma: s.gamma)
                 let gy = Vec.axpy(p.upperGradY(x, y), s.gamma, p.lowerGradY(x, y))
-                x = p.projectUpper(Vec.axpy(x, -s.upperStep, gx))
-                y = Vec.axpy(y, -s.lowerStep, gy)
+                // V-PBGD's step must be ≤ 1/(L_f + γL_g): the configured steps are divided by (1 + γ).
+                x = p.projectUpper(Vec.axpy(x, -s.upperStep / (1 + s.gamma), gx))
+                y = Vec.axpy(y, -s.lowerStep / (1 + s.gamma), gy)
             case .bome:
                 let yhat = InnerSolvers.gradientSteps(p, x: x, from: y, steps: s.innerSteps, stepSize: s.proxyStep)
                 let df = p.upperGradX(x, y) + p.upperGradY(x, y)
@@ -124,10 +125,13 @@ public enum OuterSolvers {
         }
         let fStar = p.optimalUpperValue ?? 0
         let inner = try finite ? p.innerSolution(x, start: y) : InnerSolution(y: y, value: .nan, residual: .nan, iterations: 0, method: "")
-        return OuterOutcome(x: x, y: y, iterationsToStationarity: hit,
-                            upperGap: p.upper(x, y) - fStar,
-                            reducedUpperGap: p.upper(x, inner.y) - fStar,
-                            penaltyResidual: p.lower(x, y) - inner.value,
-                            stationarity: finite ? try stationarity(p, x) : .nan, finite: finite)
+        var o = OuterOutcome(x: x, y: y, iterationsToStationarity: hit,
+                             upperGap: p.upper(x, y) - fStar,
+                             reducedUpperGap: p.upper(x, inner.y) - fStar,
+                             penaltyResidual: p.lower(x, y) - inner.value,
+                             stationarity: finite ? try stationarity(p, x) : .nan, finite: finite)
+        // Overflow can leave finite iterates with infinite objectives: count that as divergence too.
+        o.finite = finite && [o.upperGap, o.reducedUpperGap, o.penaltyResidual, o.stationarity].allSatisfy { $0.isFinite }
+        return o
     }
 }
