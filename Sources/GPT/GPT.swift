@@ -1,1 +1,0 @@
-// GPT module: see README.md's layout table.

@@ -1,0 +1,60 @@
+import TensorCore
+
+/// One growable Float allocation; reallocated only when a larger size is asked for.
+final class ActivationBuffer {
+    private(set) var base: FloatPointer
+    private(set) var capacity: Int
+
+    init() {
+        capacity = 1
+        base = FloatPointer.allocate(capacity: 1)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Makes room for `count` Floats (contents are not kept when growing).
+    func ensure(_ count: Int) {
+        guard count > capacity else { return }
+        base.deallocate()
+        base = FloatPointer.allocate(capacity: count)
+        capacity = count
+    }
+}
+
+/// Offsets (in Floats) of every activation of one (B, T) forward/backward, N = B·T.
+struct ActivationLayout {
+    struct Layer {
+        var ln1 = 0, ln1Mean = 0, ln1Rstd = 0, qkv = 0, att = 0, atty = 0, res2 = 0
+        var ln2 = 0, ln2Mean = 0, ln2Rstd = 0, fch = 0, fchGelu = 0, res3 = 0
+        /// u = x·Aᵀ (N, r) of each adapter (LoRATarget order), -1 when absent.
+        var u = [-1, -1, -1, -1]
+    }
+    var encoded = 0
+    var layers: [Layer] = []
+    var lnf = 0, lnfMean = 0, lnfRstd = 0, logits = 0, probs = 0
+    // backward scratch (shared across layers)
+    var dres = 0, dln = 0, dqkv = 0, datty = 0, dfch = 0, dfchGelu = 0, dlogits = 0, attScratch = 0, du = 0
+    var total = 0
+
+    init(config c: GPTConfig, loraSlots: [[LoRASlot?]], rank: Int, B: Int, T: Int) {
+        let N = B * T, C = c.channels, V = c.vocabSize
+        var cursor = 0
+        func take(_ n: Int) -> Int { let o = cursor; cursor += n; return o }
+        encoded = take(N * C)
+        for l in 0..<c.layers {
+            var L = Layer()
+            L.ln1 = take(N * C); L.ln1Mean = take(N); L.ln1Rstd = take(N)
+            L.qkv = take(N * 3 * C); L.att = take(B * c.heads * T * T); L.atty = take(N * C); L.res2 = take(N * C)
+            L.ln2 = take(N * C); L.ln2Mean = take(N); L.ln2Rstd = take(N)
+            L.fch = take(N * 4 * C); L.fchGelu = take(N * 4 * C); L.res3 = take(N * C)
+            for t in 0..<4 where loraSlots[l][t] != nil { L.u[t] = take(N * rank) }
+            layers.append(L)
+        }
+        lnf = take(N * C); lnfMean = take(N); lnfRstd = take(N)
+        logits = take(N * V); probs = take(N * V)
+        dres = take(N * C); dln = take(N * C); dqkv = take(N * 3 * C); datty = take(N * C)
+        dfch = take(N * 4 * C); dfchGelu = take(N * 4 * C); dlogits = take(N * V)
+        attScratch = take(T * T); du = take(N * max(rank, 1))
+        total = cursor
+    }
+}

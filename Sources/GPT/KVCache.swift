@@ -1,0 +1,158 @@
+import Foundation
+import TensorCore
+
+/// Keys and values of every layer for S sequences of up to `capacity` positions:
+/// K and V of layer l, sequence b, position p start at ((l·S + b)·capacity + p)·C.
+final class KVCache {
+    let keys: FloatPointer, values: FloatPointer
+    let sequences: Int, capacity: Int, channels: Int
+
+    init(layers: Int, sequences: Int, capacity: Int, channels: Int) {
+        self.sequences = sequences; self.capacity = capacity; self.channels = channels
+        let n = layers * sequences * capacity * channels
+        keys = FloatPointer.allocate(capacity: max(n, 1))
+        values = FloatPointer.allocate(capacity: max(n, 1))
+    }
+
+    deinit { keys.deallocate(); values.deallocate() }
+
+    @inline(__always) func offset(layer l: Int, sequence b: Int, position p: Int) -> Int {
+        ((l * sequences + b) * capacity + p) * channels
+    }
+}
+
+/// Buffers for running up to R rows (one token of one sequence each) through the model with a KV cache.
+final class DecodeBuffers {
+    let rows: Int
+    let x, ln, qkv, atty, h, hg, logits, mean, rstd, u, scores: FloatPointer
+    private let base: FloatPointer
+
+    init(rows R: Int, config c: GPTConfig, rank: Int, capacity: Int) {
+        rows = R
+        let C = c.channels
+        let sizes = [R * C, R * C, R * 3 * C, R * C, R * 4 * C, R * 4 * C, R * c.vocabSize, R, R, R * max(rank, 1), capacity]
+        base = FloatPointer.allocate(capacity: sizes.reduce(0, +))
+        var ptrs: [FloatPointer] = []
+        var cursor = 0
+        for s in sizes { ptrs.append(base + cursor); cursor += s }
+        (x, ln, qkv, atty, h, hg, logits, mean, rstd, u, scores) =
+            (ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], ptrs[6], ptrs[7], ptrs[8], ptrs[9], ptrs[10])
+    }
+
+    deinit { base.deallocate() }
+}
+
+extension GPTModel {
+    /// Runs R rows through the model: row r is token tokens[r] of sequence seq[r] at position pos[r].
+    /// Writes each row's K, V into the cache, attends over the cache of its sequence up to pos[r]
+    /// (rows of one sequence must be in increasing position order, earlier positions cached or in this
+    /// call), and leaves logits (R,V) in buf.logits. Linear layers are one GEMM over all R rows.
+    func decodeStep(R: Int, seq: [Int], pos: [Int], tokens: [Int32], cache: KVCache, buf: DecodeBuffers,
+                    theta t: ConstFloatPointer, w wp: ConstFloatPointer?) {
+        let C = config.channels, NH = config.heads, hs = C / NH, V = config.vocabSize
+        let scale = 1 / Float(hs).squareRoot()
+        for r in 0..<R {
+            let o = buf.x + r * C, e = t + wteOffset + Int(tokens[r]) * C, p = t + wpeOffset + pos[r] * C
+            for i in 0..<C { o[i] = e[i] + p[i] }
+        }
+        for l in 0..<config.layers {
+            let o = layerOffsets[l]
+            LayerNorm.forward(out: buf.ln, mean: buf.mean, rstd: buf.rstd, inp: buf.x, weight: t + o.ln1w, bias: t + o.ln1b, N: R, C: C)
+            linearForward(out: buf.qkv, u: buf.u, inp: buf.ln, N: R, layer: l, target: .qkv, theta: t, w: wp, accumulate: false)
+            for r in 0..<R {
+                let off = cache.offset(layer: l, sequence: seq[r], position: pos[r])
+                (cache.keys + off).update(from: buf.qkv + r * 3 * C + C, count: C)
+                (cache.values + off).update(from: buf.qkv + r * 3 * C + 2 * C, count: C)
+            }
+            for r in 0..<R {
+                let kBase = cache.keys + cache.offset(layer: l, sequence: seq[r], position: 0)
+                let vBase = cache.values + cache.offset(layer: l, sequence: seq[r], position: 0)
+                let P = pos[r]
+                for hh in 0..<NH {
+                    let q = buf.qkv + r * 3 * C + hh * hs
+                    let s = buf.scores
+                    var m = -Float.infinity
+                    for j in 0...P {
+                        let k = kBase + j * C + hh * hs
+                        var dot: Float = 0
+                        for i in 0..<hs { dot += q[i] * k[i] }
+                        s[j] = dot * scale
+                        m = max(m, s[j])
+                    }
+                    var sum: Float = 0
+                    for j in 0...P { let ex = expf(s[j] - m); s[j] = ex; sum += ex }
+                    let inv = 1 / sum
+                    let out = buf.atty + r * C + hh * hs
+                    out.update(repeating: 0, count: hs)
+                    for j in 0...P {
+                        let pj = s[j] * inv, v = vBase + j * C + hh * hs
+                        for i in 0..<hs { out[i] += pj * v[i] }
+                    }
+                }
+            }
+            linearForward(out: buf.x, u: buf.u, inp: buf.atty, N: R, layer: l, target: .attnProj, theta: t, w: wp, accumulate: true)
+            LayerNorm.forward(out: buf.ln, mean: buf.mean, rstd: buf.rstd, inp: buf.x, weight: t + o.ln2w, bias: t + o.ln2b, N: R, C: C)
+            linearForward(out: buf.h, u: buf.u, inp: buf.ln, N: R, layer: l, target: .fc, theta: t, w: wp, accumulate: false)
+            GELU.forward(out: buf.hg, inp: buf.h, N: R * 4 * C)
+            linearForward(out: buf.x, u: buf.u, inp: buf.hg, N: R, layer: l, target: .mlpProj, theta: t, w: wp, accumulate: true)
+        }
+        LayerNorm.forward(out: buf.ln, mean: buf.mean, rstd: buf.rstd, inp: buf.x, weight: t + lnfwOffset, bias: t + lnfbOffset, N: R, C: C)
+        Linear.forward(out: buf.logits, inp: buf.ln, weight: t + wteOffset, bias: nil, N: R, C: C, OC: V)
+    }
+
+    /// Batched autoregressive sampling with a KV cache. The prompts (any lengths ≥ 1) are prefilled in
+    /// one pass, then each step feeds the last token of every unfinished sequence as one batch.
+    /// Sequence b draws only from rngs[b] (one uniform per sampled token; none when greedy), so its
+    /// tokens do not depend on the other sequences. A sequence stops after `options.eosToken`, after
+    /// `maxNewTokens`, or when prompt + generated reaches the context length.
+    /// Does not touch the activations saved by `forward`.
+    public func sample(prompts: [[Int32]], maxNewTokens: Int, options: SamplingOptions, rngs: inout [RNG]) -> SampleBatch {
+        let S = prompts.count, V = config.vocabSize
+        precondition(rngs.count == S, "sample: need one RNG per prompt (\(S)), got \(rngs.count)")
+        precondition(maxNewTokens >= 0, "sample: maxNewTokens must be >= 0")
+        for (b, p) in prompts.enumerated() {
+            precondition(!p.isEmpty && p.count <= config.contextLength, "sample: prompt \(b) must have 1...\(config.contextLength) tokens, has \(p.count)")
+            precondition(p.allSatisfy { $0 >= 0 && Int($0) < V }, "sample: prompt \(b) has a token outside 0..<\(V)")
+        }
+        var result = SampleBatch(tokens: Array(repeating: [], count: S), logprobs: Array(repeating: [], count: S),
+                                 lengths: Array(repeating: 0, count: S))
+        guard S > 0 else { return result }
+        let budget = prompts.map { min(maxNewTokens, config.contextLength - $0.count) }
+        let capacity = zip(prompts, budget).map { $0.count + $1 }.max()!
+        let promptRows = prompts.reduce(0) { $0 + $1.count }
+        let cache = KVCache(layers: config.layers, sequences: S, capacity: capacity, channels: config.channels)
+        let buf = DecodeBuffers(rows: max(promptRows, S), config: config, rank: lora.rank, capacity: capacity)
+        var chooser = TokenChooser(options: options, vocabSize: V)
+        var done = budget.map { $0 <= 0 }
+        theta.storage.withUnsafeBufferPointer { tb in
+            w.storage.withUnsafeBufferPointer { wb in
+                let t = tb.baseAddress!, wp = wb.baseAddress
+                var seq: [Int] = [], pos: [Int] = [], toks: [Int32] = [], lastRow: [Int] = []
+                seq.reserveCapacity(buf.rows); pos.reserveCapacity(buf.rows); toks.reserveCapacity(buf.rows)
+                for (b, p) in prompts.enumerated() {
+                    for (i, tok) in p.enumerated() { seq.append(b); pos.append(i); toks.append(tok) }
+                    lastRow.append(seq.count - 1)
+                }
+                decodeStep(R: seq.count, seq: seq, pos: pos, tokens: toks, cache: cache, buf: buf, theta: t, w: wp)
+                var rowOf = lastRow
+                while true {
+                    for b in 0..<S where !done[b] {
+                        let (tok, lp) = chooser.choose(buf.logits + rowOf[b] * V, rng: &rngs[b])
+                        result.tokens[b].append(tok)
+                        result.logprobs[b].append(lp)
+                        if tok == options.eosToken || result.tokens[b].count >= budget[b] { done[b] = true }
+                    }
+                    seq.removeAll(keepingCapacity: true); pos.removeAll(keepingCapacity: true); toks.removeAll(keepingCapacity: true)
+                    for b in 0..<S where !done[b] {
+                        rowOf[b] = seq.count
+                        seq.append(b); pos.append(prompts[b].count + result.tokens[b].count - 1); toks.append(result.tokens[b].last!)
+                    }
+                    if seq.isEmpty { break }
+                    decodeStep(R: seq.count, seq: seq, pos: pos, tokens: toks, cache: cache, buf: buf, theta: t, w: wp)
+                }
+            }
+        }
+        result.lengths = result.tokens.map(\.count)
+        return result
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import GPT
+import Testing
+import TensorCore
+
+/// KV-cache sampling against recomputing the full forward for every new token.
+@Suite("GPT sampling")
+struct SamplingTests {
+    /// Reference sampler: full forward over the whole prefix for each token, the same token rule
+    /// (argmax, or one uniform from rngs[b] walked over the probabilities in id order).
+    static func reference(_ m: GPTModel, prompt: [Int32], maxNew: Int, temperature: Float, eos: Int32, rng: inout RNG) -> [Int32] {
+        var seq = prompt, out: [Int32] = []
+        while out.count < maxNew && seq.count < m.config.contextLength {
+            let T = seq.count
+            // log-probs of every candidate at the last position: score each token as target.
+            var logits = [Float](repeating: 0, count: m.config.vocabSize)
+            for v in 0..<m.config.vocabSize {
+                var targets = [Int32](repeating: -1, count: T)
+                targets[T - 1] = Int32(v)
+                logits[v] = m.forward(tokens: seq, targets: targets, B: 1, T: T, temperature: 1).logprobs[T - 1]
+            }
+            let tok = Int32(rng.categoricalReference(logprobs: logits, temperature: temperature))
+            out.append(tok); seq.append(tok)
+            if tok == eos { break }
+        }
+        return out
+    }
+
+    static func prompts(V: Int) -> [[Int32]] {
+        [Fixture.tokens(3, V: V, seed: 11), Fixture.tokens(1, V: V, seed: 12), Fixture.tokens(5, V: V, seed: 13),
+         Fixture.tokens(2, V: V, seed: 14)]
+    }
+
+    @Test("greedy KV-cache sampling equals full recomputation, prompts of different lengths")
+    func greedy() {
+        let m = Fixture.model(config: GPTConfig(vocabSize: 11, contextLength: 16, channels: 8, layers: 2, heads: 2), scale: 0.5)
+        let ps = Self.prompts(V: 11)
+        var rngs = ps.indices.map { RNG(seed: 9).derive("s", UInt64($0)) }
+        let got = m.sample(prompts: ps, maxNewTokens: 6, options: SamplingOptions(temperature: 0), rngs: &rngs)
+        for (b, p) in ps.enumerated() {
+            var r = RNG(seed: 1)
+            let want = Self.reference(m, prompt: p, maxNew: 6, temperature: 0, eos: -1, rng: &r)
+            #expect(got.tokens[b] == want, "sequence \(b): cache \(got.tokens[b]) vs full \(want)")
+            #expect(got.lengths[b] == want.count)
+        }
+    }
+
+    @Test("sampled KV-cache tokens equal full recomputation with the same per-sequence streams; EOS stops")
+    func sampled() {
+        let m = Fixture.model(config: GPTConfig(vocabSize: 11, contextLength: 16, channels: 8, layers: 2, heads: 2), scale: 0.5)
+        let ps = Self.prompts(V: 11)
+        let streams = ps.indices.map { RNG(seed: 21).derive("s", UInt64($0)) }
+        var rngs = streams
+        let opts = SamplingOptions(temperature: 0.9, eosToken: 3)
+        let got = m.sample(prompts: ps, maxNewTokens: 8, options: opts, rngs: &rngs)
+        for (b, p) in ps.enumerated() {
+            var r = streams[b]
+            let want = Self.reference(m, prompt: p, maxNew: 8, temperature: 0.9, eos: 3, rng: &r)
+            #expect(got.tokens[b] == want, "sequence \(b): cache \(got.tokens[b]) vs full \(want)")
+            #expect(r == rngs[b], "sequence \(b): stream advanced differently")
+        }
+        // A sequence's tokens do not depend on the batch it is sampled in.
+        var alone = [streams[2]]
+        let single = m.sample(prompts: [ps[2]], maxNewTokens: 8, options: opts, rngs: &alone)
+        #expect(single.tokens[0] == got.tokens[2])
+    }
+}
+
+extension RNG {
+    /// The sampling rule of `SamplingOptions` without top-k/top-p, written independently from log-probs:
+    /// argmax at temperature 0, else one uniform walked over softmax(logprobs / temperature) in id order.
+    mutating func categoricalReference(logprobs: [Float], temperature: Float) -> Int {
+        var best = 0
+        for i in logprobs.indices where logprobs[i] > logprobs[best] { best = i }
+        if temperature <= 0 { return best }
+        let p = logprobs.map { Foundation.exp(Double($0 - logprobs[best]) / Double(temperature)) }
+        let u = uniform() * p.reduce(0, +)
+        var acc = 0.0
+        for (i, x) in p.enumerated() { acc += x; if u < acc { return i } }
+        return best
+    }
+}
