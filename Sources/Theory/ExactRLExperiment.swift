@@ -27,16 +27,26 @@ public enum ExactRLExperiment {
         try rec.setFinal("theory/exact_rl/mc_standard_error", mc.se)
         try rec.setFinal("theory/exact_rl/mc_z", mc.se > 0 ? (mc.mean - v0.expectedReward) / mc.se : 0)
 
-        // Exact θ*(w): run the inner problem to convergence with the exact gradient.
+        // Exact θ*(w): the inner problem solved to convergence with the exact gradient (GSL BFGS2 on θ,
+        // values and gradients from the exact sums; Float32 model arithmetic limits the reachable residual).
+        // BFGS2 stops when a line search fails at Float32 noise level; it is restarted from where it
+        // stopped until the tolerance, the iteration budget, or no further progress.
+        var current = theta0.map(Double.init)
         var residual = Double.infinity, iterations = 0
         while iterations < s.innerIterations {
-            obj.evaluate(gradientTheta: true)
-            residual = ExactRLObjective.norm(m.gradTheta.storage)
-            if residual <= s.innerTolerance || !residual.isFinite { break }
-            let a = Float(s.innerStep)
-            for i in 0..<m.theta.count { m.theta.storage[i] -= a * m.gradTheta.storage[i] }
-            iterations += 1
+            let solved = GSLMinimizer.minimize(current, gradientTolerance: s.innerTolerance,
+                                               maxIterations: s.innerIterations - iterations, initialStep: s.innerStep) { th, grad in
+                for i in 0..<th.count { m.theta.storage[i] = Float(th[i]) }
+                let v = obj.evaluate(gradientTheta: true)
+                for i in 0..<th.count { grad[i] = Double(m.gradTheta.storage[i]) }
+                return v.lowerLoss
+            }
+            let progressMade = solved.gradientNorm < residual * 0.999
+            current = solved.x; residual = solved.gradientNorm
+            iterations += max(1, solved.iterations)
+            if solved.converged || !progressMade { break }
         }
+        m.theta.storage = current.map { Float($0) }
         guard residual.isFinite else { throw TheoryDiverged(metric: "theory/exact_rl/inner_residual", step: -1, value: residual) }
         let thetaStar = m.theta.storage
         let vStar = obj.evaluate(gradientW: true)

@@ -23,7 +23,7 @@ public struct ExactRLSettings: Codable, Sendable, Equatable {
     /// Iteration cap of the exact inner solve.
     public var innerIterations: Int = 3000
     /// Stop the exact inner solve when ‖∇_θ J‖ ≤ this (the residual is reported either way).
-    public var innerTolerance: Double = 1e-4
+    public var innerTolerance: Double = 1e-3
     /// Monte-Carlo samples of the exact-vs-MC check.
     public var monteCarloSamples: Int = 4000
     public init() {}
