@@ -53,6 +53,10 @@ public enum TheoryRun {
             case "exact_rl": try ExactRLExperiment.run(config, &rec, progress: report)
             default: throw TheoryError.invalidConfig("unknown experiment \(config.experiment)")
             }
+            // Final values (fitted slopes with CI and expected value, run summaries) are also logged to
+            // metrics.csv one step after the sweep, so that the study collector summarises them over seeds.
+            let summaryStep = (rec.log.rows.map(\.step).max() ?? -1) + 1
+            for key in rec.final.keys.sorted() { try rec.log(summaryStep, key, rec.final[key]!) }
             return Outcome(recorder: rec, result: RunResult(runId: runId, status: .finished, final: rec.final))
         } catch let d as TheoryDiverged {
             return Outcome(recorder: rec, result: RunResult(runId: runId, status: .diverged, error: d.description, final: rec.final))
