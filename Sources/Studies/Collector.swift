@@ -50,18 +50,22 @@ public struct Collector {
     }
 
     /// Group columns of summary.csv: method (if present) then the varied keys.
-    public var groupColumns: [String] {
-        (plan.hasMethod && !plan.varied.contains("method") ? ["method"] : []) + plan.varied
+    public var groupColumns: [String] { (plan.hasMethod ? ["method"] : []) + otherVaried }
+
+    /// Varied keys other than `method` (which has its own column when the configs have one).
+    var otherVaried: [String] { plan.varied.filter { !(plan.hasMethod && $0 == "method") } }
+
+    /// A run's varied values without `method`, aligned with `otherVaried`.
+    func otherValues(_ r: StudyPlan.Run) -> [String] {
+        zip(plan.varied, r.values).filter { !(plan.hasMethod && $0.0 == "method") }.map(\.1)
     }
 
-    func groupValues(_ r: StudyPlan.Run) -> [String] {
-        (plan.hasMethod && !plan.varied.contains("method") ? [r.method] : []) + r.values
-    }
+    func groupValues(_ r: StudyPlan.Run) -> [String] { (plan.hasMethod ? [r.method] : []) + otherValues(r) }
 
     /// runs.csv: one row per run in plan order, and the value matrix (runs × value columns) it shows.
     public func runsTable() -> (table: CSVTable, values: [[Double?]]) {
         let cols = valueColumns
-        let head = ["run_id", "study", "kind"] + (plan.hasMethod && !plan.varied.contains("method") ? ["method"] : []) + ["seed"] + plan.varied
+        let head = ["run_id", "study", "kind"] + (plan.hasMethod ? ["method"] : []) + ["seed"] + otherVaried
         var table = CSVTable(columns: head + cols.map(\.name) + ["status", "error"])
         var matrix: [[Double?]] = []
         for (run, rec) in zip(plan.runs, records) {
@@ -69,9 +73,9 @@ public struct Collector {
             let values = cols.map { $0.value(curves) }
             matrix.append(values)
             var cells: [CSVTable.Cell] = [.text(run.runId), .text(plan.name), .text(plan.kind)]
-            if plan.hasMethod && !plan.varied.contains("method") { cells.append(.text(run.method)) }
+            if plan.hasMethod { cells.append(.text(run.method)) }
             cells.append(.integer(run.seed))
-            cells += run.values.map { .text($0) }
+            cells += otherValues(run).map { .text($0) }
             cells += values.map { $0.map { .number($0) } ?? .empty }
             cells += [.text(rec.status), .text(rec.error)]
             table.append(cells)

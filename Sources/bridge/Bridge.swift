@@ -6,6 +6,6 @@ struct Bridge: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bridge",
         abstract: "BRIDGE testbed: cooperative SFT + RL training of small transformers, studies and theory checks.",
-        subcommands: [Doctor.self, Bench.self]
+        subcommands: [Doctor.self, Bench.self, Run.self, Study.self]
     )
 }
