@@ -43,6 +43,8 @@ public struct ToyQuadraticConfig: Codable, Sendable, Equatable {
 public struct ToyQuadraticKind: RunKind {
     public init() {}
     public var name: String { "toy_quadratic" }
+    /// A loss above this (or non-finite) stops the run as diverged: the iteration has left any useful range.
+    public static let divergenceLoss = 1e12
 
     public func resolve(_ config: ConfigValue, source: String) throws -> ConfigValue {
         let defaults = try ConfigValue.encode(ToyQuadraticConfig())
@@ -80,8 +82,8 @@ public struct ToyQuadraticKind: RunKind {
                 else { x[i] -= c.learningRate * g }
             }
             let f = loss()
-            guard f.isFinite, f < 1e300 else {
-                status = .diverged; errorText = "loss became non-finite at step \(step)"; break stepLoop
+            guard f.isFinite, f < ToyQuadraticKind.divergenceLoss else {
+                status = .diverged; errorText = "loss exceeded 1e12 at step \(step)"; break stepLoop
             }
             log.log(step: step, "train/loss", f)
             if step % c.evalEvery == 0 || step == c.steps {
