@@ -53,11 +53,11 @@ public struct Collector {
     public var groupColumns: [String] { (plan.hasMethod ? ["method"] : []) + otherVaried }
 
     /// Varied keys other than `method` (which has its own column when the configs have one).
-    var otherVaried: [String] { plan.varied.filter { !(plan.hasMethod && $0 == "method") } }
+    var otherVaried: [String] { plan.varied.filter { !(plan.hasMethod && $0 == plan.methodKey) } }
 
     /// A run's varied values without `method`, aligned with `otherVaried`.
     func otherValues(_ r: StudyPlan.Run) -> [String] {
-        zip(plan.varied, r.values).filter { !(plan.hasMethod && $0.0 == "method") }.map(\.1)
+        zip(plan.varied, r.values).filter { !(plan.hasMethod && $0.0 == plan.methodKey) }.map(\.1)
     }
 
     func groupValues(_ r: StudyPlan.Run) -> [String] { (plan.hasMethod ? [r.method] : []) + otherValues(r) }

@@ -49,11 +49,16 @@ public enum StudyExpansion {
     public static func expand(_ spec: StudySpec, kind: any RunKind) throws -> [PlannedRun] {
         var runs: [PlannedRun] = []
         var seen: [String: Int] = [:]
+        let seedKey = spec.seedKey.isEmpty ? "seed" : spec.seedKey
+        if let clash = spec.axes.variedKeys.first(where: { $0 == seedKey }) {
+            throw ConfigError.invalid(source: "study '\(spec.name)'", path: "axes.\(clash)", line: nil,
+                                      message: "the seed key is not an axis", fix: "list seeds under the top-level 'seeds:' key")
+        }
         for point in points(spec.axes) {
             for seed in spec.seeds {
                 var config = spec.base
                 for a in point { config = ConfigPath.set(config, a.key, a.value) }
-                config = ConfigPath.set(config, "seed", .number(Double(seed)))
+                config = ConfigPath.set(config, seedKey, .number(Double(seed)))
                 let label = describe(point, seed: seed)
                 let resolved: ConfigValue
                 do {

@@ -17,7 +17,9 @@ public struct StudyPlan: Sendable {
     public var forgetting: [String]
     /// Varied keys (axis keys in order of first appearance; never `seed`).
     public var varied: [String]
-    /// True when the runs' configs have a top-level string `method` (then runs.csv has a method column).
+    /// Config key of the method (`method`, `run.method`; "" if none).
+    public var methodKey: String
+    /// True when the runs' configs have a string at `methodKey` (then runs.csv has a method column).
     public var hasMethod: Bool
     public var runs: [Run]
 
@@ -37,14 +39,16 @@ public struct StudyPlan: Sendable {
         name = spec.name; question = spec.question; kind = spec.kind; preset = spec.preset
         specHash = spec.hash; specTree = spec.tree; metrics = spec.metrics; forgetting = spec.forgetting
         varied = spec.axes.variedKeys
-        hasMethod = planned.contains { if case .string? = $0.config["method"] { return true }; return false }
+        methodKey = spec.methodKey
+        let mk = spec.methodKey
+        hasMethod = !mk.isEmpty && planned.contains { if case .string? = ConfigPath.get($0.config, mk) { return true }; return false }
         runs = planned.map { p in
             let values = spec.axes.variedKeys.map { key in
                 ConfigPath.get(p.config, key).map(ConfigPath.cellText)
                     ?? p.point.last(where: { $0.key == key }).map { ConfigPath.cellText($0.value) } ?? ""
             }
             var method = ""
-            if case let .string(m)? = p.config["method"] { method = m }
+            if !mk.isEmpty, case let .string(m)? = ConfigPath.get(p.config, mk) { method = m }
             return Run(runId: p.runId, seed: p.seed, method: method, values: values)
         }
     }
@@ -55,7 +59,7 @@ public struct StudyPlan: Sendable {
             ("spec_hash", .string(specHash)),
             ("spec", specTree),
             ("varied", .array(varied.map { .string($0) })),
-            ("has_method", .bool(hasMethod)),
+            ("has_method", .bool(hasMethod)), ("method_key", .string(methodKey)),
             ("runs", .array(runs.map { r in
                 .object([("run_id", .string(r.runId)), ("seed", .number(Double(r.seed))), ("method", .string(r.method)),
                          ("values", .array(r.values.map { .string($0) }))])
@@ -83,6 +87,7 @@ public struct StudyPlan: Sendable {
               case let .array(runs)? = tree["runs"] else { throw bad("top level") }
         var plan = StudyPlan(empty: ())
         plan.specTree = spec; plan.specHash = hash; plan.hasMethod = hasMethod
+        plan.methodKey = ConfigPath.cellText(tree["method_key"] ?? .null)
         plan.varied = varied.map(ConfigPath.cellText)
         plan.name = ConfigPath.cellText(spec["name"] ?? .null)
         plan.question = ConfigPath.cellText(spec["question"] ?? .null)
@@ -108,7 +113,7 @@ public struct StudyPlan: Sendable {
 
     private init(empty: Void) {
         name = ""; question = ""; kind = ""; preset = ""; specHash = ""; specTree = .null
-        metrics = []; forgetting = []; varied = []; hasMethod = false; runs = []
+        metrics = []; forgetting = []; varied = []; methodKey = ""; hasMethod = false; runs = []
     }
 
     /// The folder of one run.

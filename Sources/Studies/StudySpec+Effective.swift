@@ -23,6 +23,13 @@ extension StudySpec {
             if let s = p.seeds { out.seeds = s }
             out.preset = name
         }
+        if out.seedKey.isEmpty {
+            out.seedKey = ["seed", "run.seed"].first { k in defaults.map { ConfigPath.get($0, k) != nil } ?? false } ?? "seed"
+        }
+        if out.methodKey.isEmpty {
+            out.methodKey = ["method", "run.method"].first { k in defaults.map { ConfigPath.get($0, k) != nil } ?? false }
+                ?? (defaults == nil ? "method" : "")
+        }
         for item in overrides {
             guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
                 throw ConfigError.invalid(source: "override", path: item, line: nil,
@@ -54,6 +61,7 @@ extension StudySpec {
                 ("runs", .array(axes.runs.map { .array($0.map { .object([("key", .string($0.key)), ("value", $0.value)]) }) })),
             ])),
             ("seeds", .array(seeds.map { .number(Double($0)) })),
+            ("seed_key", .string(seedKey)), ("method_key", .string(methodKey)),
             ("metrics", .array(metrics.map { .object([("name", .string($0.metric)), ("how", .array($0.how.map { .string($0.label) }))]) })),
             ("forgetting", .array(forgetting.map { .string($0) })),
         ])

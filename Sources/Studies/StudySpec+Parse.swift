@@ -34,6 +34,8 @@ extension StudySpec {
             }
         }
         if let s = value("seeds") { spec.seeds = try parseSeeds(s, at: "seeds", r) }
+        if let k = value("seed_key") { spec.seedKey = try r.string(k, at: "seed_key") }
+        if let k = value("method_key") { spec.methodKey = try r.string(k, at: "method_key") }
         if let m = value("metrics") {
             spec.metrics = try r.list(m, at: "metrics").enumerated().map { i, item in try parseMetric(item, at: "metrics[\(i)]", r) }
         }

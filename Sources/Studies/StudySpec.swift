@@ -21,6 +21,10 @@ public struct StudySpec: Sendable {
     public var metrics: [MetricSummary]
     /// Patterns of skill metrics whose forgetting is measured (peak drop, backward transfer, drop step).
     public var forgetting: [String]
+    /// Config key the seed is written to ("" = auto: `seed` if the kind's config has it, else `run.seed`).
+    public var seedKey = ""
+    /// Config key of the method name shown in runs.csv's method column ("" = auto: `method` or `run.method`).
+    public var methodKey = ""
     /// Named patches (`quick`, `paper`), in file order.
     public var presets: [Preset]
     /// The preset folded in by `effective`, "" if none.
@@ -35,7 +39,7 @@ public struct StudySpec: Sendable {
     }
 
     /// The keys a spec may have at the top level.
-    public static let topKeys = ["name", "question", "kind", "base", "axes", "seeds", "metrics", "forgetting", "presets"]
+    public static let topKeys = ["name", "question", "kind", "base", "axes", "seeds", "seed_key", "method_key", "metrics", "forgetting", "presets"]
 }
 
 /// One varied key (a dotted path into the run config) and the values it takes.
