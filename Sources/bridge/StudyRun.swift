@@ -26,6 +26,9 @@ struct StudyRun: ParsableCommand {
     @Flag(name: .long, help: "Run into an existing folder even if it holds a different spec.")
     var force = false
 
+    @Flag(name: .long, help: "Check the spec and expand it (every run config resolved by its kind); print the plan, run nothing.")
+    var dryRun = false
+
     @Argument(help: "Overrides of the base config: key.path=value ...")
     var overrides: [String] = []
 
@@ -46,6 +49,13 @@ struct StudyRun: ParsableCommand {
         let effective = try parsed.effective(preset: preset, overrides: overrides, defaults: defaults)
         let runs = try StudyExpansion.expand(effective, kind: kind)
         let dir = URL(fileURLWithPath: out ?? StudySetup.defaultOutDir(effective))
+        if dryRun {
+            print("study \(effective.name)\(effective.preset.isEmpty ? "" : " (preset \(effective.preset))"): \(runs.count) runs = \(StudyExpansion.points(effective.axes).count) parameter points × \(effective.seeds.count) seeds")
+            print("varied: \(effective.axes.variedKeys.joined(separator: ", ")); seeds \(effective.seeds.map(String.init).joined(separator: ",")) into \(effective.seedKey)")
+            print("output: \(dir.path)")
+            for r in runs { print("  \(r.runId)  \(StudyExpansion.describe(r.point, seed: r.seed))") }
+            return
+        }
         let pending = try StudySetup.prepare(dir: dir, spec: effective, runs: runs, force: force)
         var manifest = Manifest(specText: text, specSource: spec, specHash: effective.hash,
                                 command: CommandLine.arguments, workers: workers, startedAt: started)
