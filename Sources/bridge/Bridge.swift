@@ -6,6 +6,6 @@ struct Bridge: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bridge",
         abstract: "BRIDGE testbed: cooperative SFT + RL training of small transformers, studies and theory checks.",
-        subcommands: [Doctor.self, Bench.self, Init.self, ExportHF.self, Score.self, TheoryCommand.self]
+        subcommands: [Doctor.self, Bench.self, Init.self, ExportHF.self, Score.self, Run.self, Study.self, TheoryCommand.self]
     )
 }
