@@ -29,6 +29,10 @@ public struct BOMELowerLevelSingletonToy: BilevelProblem {
         let y = [x[0], start.count > 1 ? start[1] : 0]
         return InnerSolution(y: y, value: -0.5 * x[0] * x[0], residual: 0, iterations: 0, method: "closed_form")
     }
+    /// argmin over S(ν) of f: θ = (ν, ν).
+    public func optimisticInnerSolution(_ x: [Double], start: [Double]) throws -> InnerSolution {
+        InnerSolution(y: [x[0], x[0]], value: -0.5 * x[0] * x[0], residual: 0, iterations: 0, method: "closed_form")
+    }
     public func distanceToSolutionSet(_ x: [Double], _ y: [Double]) throws -> Double { abs(y[0] - x[0]) }
     /// Optimistic hypergradient: d/dν ½(ν − 1)² = ν − 1.
     public func trueHypergradient(_ x: [Double]) throws -> [Double]? { [x[0] - 1] }

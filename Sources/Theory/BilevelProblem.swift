@@ -22,6 +22,9 @@ public protocol BilevelProblem: Sendable {
     func lowerHessianVector(_ x: [Double], _ y: [Double], _ v: [Double]) -> [Double]
     /// A minimiser of g(x, ·) (the one nearest `start` when the solution set is not a singleton).
     func innerSolution(_ x: [Double], start: [Double]) throws -> InnerSolution
+    /// The optimistic lower solution argmin_{y ∈ S(x)} f(x, y) (equals `innerSolution` when S(x) is a
+    /// singleton); the exact-hypergradient reference method follows it.
+    func optimisticInnerSolution(_ x: [Double], start: [Double]) throws -> InnerSolution
     /// A minimiser of f(x, ·) + γ·g(x, ·): the penalised lower solution y_γ(x).
     func penalisedSolution(_ x: [Double], gamma: Double, start: [Double]) throws -> InnerSolution
     /// Distance from y to the lower-level solution set S(x) = argmin g(x, ·).
@@ -54,6 +57,7 @@ public struct InnerSolution: Sendable, Equatable {
 
 extension BilevelProblem {
     public func projectUpper(_ x: [Double]) -> [Double] { x }
+    public func optimisticInnerSolution(_ x: [Double], start: [Double]) throws -> InnerSolution { try innerSolution(x, start: start) }
     public var optimalUpperValue: Double? { nil }
 
     public func distanceToSolutionSet(_ x: [Double], _ y: [Double]) throws -> Double {

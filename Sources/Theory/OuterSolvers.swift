@@ -81,7 +81,7 @@ public enum OuterSolvers {
             case .exactHypergradient:
                 guard let h = try p.trueHypergradient(x) else { throw TheoryError.invalidConfig("\(p.name) has no true hypergradient") }
                 x = p.projectUpper(Vec.axpy(x, -s.upperStep, h))
-                y = try p.innerSolution(x, start: y).y
+                y = try p.optimisticInnerSolution(x, start: y).y
             case .penalty:
                 let pt = try InnerSolvers.penaltyPoint(p, x: x, gamma: s.gamma, start: y)
                 y = pt.penalised.y
@@ -124,7 +124,7 @@ public enum OuterSolvers {
             if hit == nil, try stationarity(p, x) <= s.epsilon { hit = k }
         }
         let fStar = p.optimalUpperValue ?? 0
-        let inner = try finite ? p.innerSolution(x, start: y) : InnerSolution(y: y, value: .nan, residual: .nan, iterations: 0, method: "")
+        let inner = try finite ? p.optimisticInnerSolution(x, start: y) : InnerSolution(y: y, value: .nan, residual: .nan, iterations: 0, method: "")
         var o = OuterOutcome(x: x, y: y, iterationsToStationarity: hit,
                              upperGap: p.upper(x, y) - fStar,
                              reducedUpperGap: p.upper(x, inner.y) - fStar,
