@@ -10,7 +10,8 @@ import Testing
             .appendingPathComponent("studies")
     }
 
-    static let expected = ["forgetting", "inner_solve", "lambda_schedules", "lora_rank", "main_table", "reward_noise", "smoke"]
+    static let expected = ["forgetting", "inner_solve", "lambda_schedules", "lora_rank", "main_table", "reward_noise", "smoke",
+                           "theory_bridge_lambda", "theory_inner_solve", "theory_penalty", "theory_toys"]
 
     @Test func everyShippedSpecParsesWithPresets() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: ShippedStudiesTests.studiesDir.path)
