@@ -47,6 +47,16 @@ public enum ExactRLExperiment {
             if solved.converged || !progressMade { break }
         }
         m.theta.storage = current.map { Float($0) }
+        // Gradient-descent polish with the exact gradient for the rest of the budget (it needs no line
+        // search, so Float32 value noise does not stop it).
+        while residual > s.innerTolerance && iterations < s.innerIterations {
+            obj.evaluate(gradientTheta: true)
+            residual = ExactRLObjective.norm(m.gradTheta.storage)
+            if residual <= s.innerTolerance || !residual.isFinite { break }
+            let a = Float(s.innerStep)
+            for i in 0..<m.theta.count { m.theta.storage[i] -= a * m.gradTheta.storage[i] }
+            iterations += 1
+        }
         guard residual.isFinite else { throw TheoryDiverged(metric: "theory/exact_rl/inner_residual", step: -1, value: residual) }
         let thetaStar = m.theta.storage
         let vStar = obj.evaluate(gradientW: true)

@@ -19,9 +19,9 @@ public struct ExactRLSettings: Codable, Sendable, Equatable {
     /// LoRA rank r of w.
     public var loraRank: Int = 2
     /// Step of the exact inner solve (gradient descent on g with the exact gradient); proxies use alpha·inner_step.
-    public var innerStep: Double = 0.5
-    /// Iteration cap of the exact inner solve.
-    public var innerIterations: Int = 3000
+    public var innerStep: Double = 1.0
+    /// Iteration cap of the exact inner solve (BFGS2 phase, then gradient-descent polish); 20000 takes ~10 s.
+    public var innerIterations: Int = 20000
     /// Stop the exact inner solve when ‖∇_θ J‖ ≤ this (the residual is reported either way).
     public var innerTolerance: Double = 1e-3
     /// Monte-Carlo samples of the exact-vs-MC check.

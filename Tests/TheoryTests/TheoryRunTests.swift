@@ -64,3 +64,19 @@ import Theory
         for m in c.outer.methods { #expect(metrics.contains("theory/\(m)/upper_gap"), "missing \(m)") }
     }
 }
+
+/// Outer methods on BOME's lls toy (F* = 0 at ν = 1): the exact reference, the penalty method and BOME
+/// reach ε-stationarity and F*, BRIDGE's three proxies and V-PBGD get close.
+@Suite struct OuterSolverTests {
+    @Test func methodsReachTheOptimumOfTheLLSToy() throws {
+        let p = BOMELowerLevelSingletonToy()
+        for method in OuterMethod.allCases {
+            let s = OuterSettings(method: method, iterations: 1000, upperStep: 0.5, lowerStep: 0.5, proxyStep: 0.5,
+                                  innerSteps: 10, gamma: 10, eta: 0.5, epsilon: 1e-3)
+            let o = try OuterSolvers.run(p, x0: [0], y0: [0, 0], settings: s)
+            #expect(o.finite, "\(method.rawValue) diverged")
+            #expect(o.iterationsToStationarity != nil, "\(method.rawValue) never reached ε-stationarity (end: \(o.stationarity))")
+            #expect(o.reducedUpperGap < 1e-5, "\(method.rawValue): F(x) − F* = \(o.reducedUpperGap)")
+        }
+    }
+}
