@@ -1,6 +1,7 @@
 import ArgumentParser
 import BridgeSupport
 import Foundation
+import TensorCore
 import Theory
 
 /// `bridge theory run`: one theory run (config.json, metrics.csv, result.json, slopes.csv in --out).
@@ -49,6 +50,7 @@ struct TheoryRunCommand: ParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        BLAS.threads = 1 // as `bridge run` does: bytes must not depend on the thread count
         let kind = TheoryRunKind()
         let resolved = try ConfigValue.encode(cfg)
         let dir = URL(fileURLWithPath: out)
@@ -84,6 +86,7 @@ struct TheorySlopesCommand: ParsableCommand {
     func run() throws {
         var folders = dirs.map { URL(fileURLWithPath: $0) }
         if !runDefaults.isEmpty {
+            BLAS.threads = 1
             let root = URL(fileURLWithPath: runDefaults)
             for e in ["quadratic_bias", "vpbgd_toy", "hyper_cleaning", "one_step_proxy"] {
                 var cfg = TheoryConfig()

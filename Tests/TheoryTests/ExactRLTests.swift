@@ -66,4 +66,16 @@ import Theory
             #expect(o.result.final[key] != nil, "missing \(key)")
         }
     }
+
+    @Test func exactRLRunIsByteReproducible() {
+        var c = TheoryConfig()
+        c.experiment = "exact_rl"
+        c.sweep.k = [1, 2]
+        c.sweep.alpha = [1]
+        c.exactRL.innerIterations = 50
+        c.exactRL.monteCarloSamples = 100
+        let a = TheoryRun.run(c, runId: "t").recorder.log.csv
+        let b = TheoryRun.run(c, runId: "t").recorder.log.csv
+        #expect(a == b)
+    }
 }
