@@ -88,8 +88,8 @@ public enum ExactRLExperiment {
                 try rec.log(step, TheoryMetric.k, Double(k))
                 try rec.log(step, TheoryMetric.proxyError, dist.squareRoot())
                 try rec.log(step, TheoryMetric.penaltyResidual, v.lowerLoss - vStar.lowerLoss)
-                try rec.log(step, "theory/kl_star_to_proxy", kl)
-                try rec.log(step, "theory/expected_reward", v.expectedReward)
+                try rec.log(step, TheoryMetric.klStarToProxy, kl)
+                try rec.log(step, TheoryMetric.expectedReward, v.expectedReward)
                 try rec.log(step, TheoryMetric.biasNorm, Vec.distance(meta, metaStar))
                 try rec.log(step, TheoryMetric.cosine, Vec.cosine(meta, metaStar))
                 if k == 1 && alpha == c.sweep.alpha.last {

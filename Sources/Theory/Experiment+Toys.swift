@@ -28,11 +28,11 @@ public enum ToyExperiments {
             dist.append(d); pen.append(g); stat.append(abs(h))
             try rec.log(i, TheoryMetric.gamma, gamma)
             try rec.log(i, TheoryMetric.lambda, gamma / (1 + gamma))
-            try rec.log(i, "theory/x", x[0])
-            try rec.log(i, "theory/y", y[0])
+            try rec.log(i, TheoryMetric.upperPoint, x[0])
+            try rec.log(i, TheoryMetric.lowerPoint, y[0])
             try rec.log(i, TheoryMetric.distance, d)
             try rec.log(i, TheoryMetric.penaltyResidual, g)
-            try rec.log(i, "theory/stationarity", abs(h))
+            try rec.log(i, TheoryMetric.stationarity, abs(h))
             try rec.log(i, TheoryMetric.penalisedResidual, r.gradientNorm)
             // V-PBGD iterates from the same start: projected joint step 1/(L_g·γ), L_g = 8 bounds g's curvature on [0,3].
             let s = OuterSettings(method: .vpbgd, iterations: c.vpbgd.iterations, upperStep: (1 + gamma) / (8 * gamma), lowerStep: (1 + gamma) / (8 * gamma),

@@ -17,6 +17,11 @@ public enum TheoryMetric {
     public static let alpha = "theory/alpha"
     public static let proxyError = "theory/proxy_error"
     public static let proxyErrorClosedForm = "theory/proxy_error_closed_form"
+    public static let upperPoint = "theory/x"
+    public static let lowerPoint = "theory/y"
+    public static let stationarity = "theory/stationarity"
+    public static let klStarToProxy = "theory/kl_star_to_proxy"
+    public static let expectedReward = "theory/expected_reward"
     /// Per-method outer metrics: theory/<method>/<what>.
     public static func outer(_ method: String, _ what: String) -> String { "theory/\(method)/\(what)" }
     /// Slope metrics: theory/slope_<name>, _ci_low, _ci_high, _se, _expected.
