@@ -19,6 +19,7 @@ public enum QuadraticExperiments {
             try rec.log(i, TheoryMetric.gamma, gamma)
             try rec.log(i, TheoryMetric.lambda, gamma / (1 + gamma))
             try rec.log(i, TheoryMetric.biasNorm, e)
+            try rec.log(i, TheoryMetric.biasRelative, e / max(Vec.norm(trueH), .leastNormalMagnitude))
             try rec.log(i, TheoryMetric.biasClosedForm, p.biasByEigenbasis(x, gamma: gamma))
             try rec.log(i, TheoryMetric.cosine, Vec.cosine(pt.hypergradient, trueH))
             try rec.log(i, TheoryMetric.distance, pt.distance)

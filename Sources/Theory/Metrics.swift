@@ -6,6 +6,8 @@ public enum TheoryMetric {
     public static let gamma = "theory/gamma"
     public static let lambda = "theory/lambda"
     public static let biasNorm = "theory/hypergrad_error"
+    /// ‖h − ∇F‖ / ‖∇F‖
+    public static let biasRelative = "theory/hypergrad_error_relative"
     public static let biasClosedForm = "theory/hypergrad_error_closed_form"
     public static let cosine = "theory/hypergrad_cosine"
     public static let distance = "theory/distance_to_solution_set"
