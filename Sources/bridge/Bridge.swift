@@ -7,6 +7,7 @@ struct Bridge: ParsableCommand {
         commandName: "bridge",
         abstract: "BRIDGE testbed: cooperative SFT + RL training of small transformers, studies and theory checks.",
         subcommands: [Doctor.self, Bench.self, Init.self, ExportHF.self, Score.self,
-                      DataCommand.self, Pretrain.self, Eval.self, Train.self, TrainTable.self]
+                      DataCommand.self, Pretrain.self, Eval.self, Train.self, TrainTable.self,
+                      Run.self, Study.self, TheoryCommand.self]
     )
 }

@@ -1,0 +1,154 @@
+import BridgeSupport
+import Foundation
+
+/// Collects a study folder into DIR/runs.csv, metrics.csv, summary.csv and timings.csv.
+///
+/// Everything except timings.csv depends only on the plan and the runs' metrics and results, in plan
+/// order: a study killed and resumed, or run with a different number of workers, collects to the same bytes.
+public struct Collector {
+    public let dir: URL
+    public let plan: StudyPlan
+    public let records: [RunRecord]
+
+    public init(dir: URL) throws {
+        self.dir = dir
+        plan = try StudyPlan.read(from: dir)
+        records = plan.runs.map { RunRecord.read(dir: dir, runId: $0.runId) }
+    }
+
+    /// Metric names logged by any run, sorted (the wildcard patterns expand against these).
+    public var loggedMetrics: [String] {
+        Array(Set(records.flatMap { $0.metrics.rows.map(\.metric) })).sorted()
+    }
+
+    /// Metric names a pattern stands for: itself when it has no `*`, else the logged names it matches.
+    func expand(_ pattern: String) -> [String] {
+        pattern.contains("*") ? loggedMetrics.filter { ConfigPath.globMatch(pattern, $0) } : [pattern]
+    }
+
+    /// (column name, how to compute it from a run's curves) for every per-run value column, in order.
+    public var valueColumns: [(name: String, value: ([String: (steps: [Int], values: [Double])]) -> Double?)] {
+        var out: [(name: String, value: ([String: (steps: [Int], values: [Double])]) -> Double?)] = []
+        for m in plan.metrics {
+            for name in expand(m.metric) {
+                for how in m.how {
+                    out.append(("\(name):\(how.label)", { c in c[name].flatMap { CurveSummary.aggregate(how, steps: $0.steps, values: $0.values) } }))
+                }
+            }
+        }
+        var tracked: [String] = []
+        for p in plan.forgetting { for n in expand(p) where !tracked.contains(n) { tracked.append(n) } }
+        for name in tracked {
+            func f(_ c: [String: (steps: [Int], values: [Double])]) -> CurveSummary.Forgetting? {
+                c[name].flatMap { CurveSummary.forgetting(steps: $0.steps, values: $0.values) }
+            }
+            out.append(("\(name):peak_drop", { f($0)?.peakDrop }))
+            out.append(("\(name):bwt", { f($0)?.backwardTransfer }))
+            out.append(("\(name):drop_step", { f($0)?.dropStep.map(Double.init) }))
+        }
+        return out
+    }
+
+    /// Group columns of summary.csv: method (if present) then the varied keys.
+    public var groupColumns: [String] { (plan.hasMethod ? ["method"] : []) + otherVaried }
+
+    /// Varied keys other than `method` (which has its own column when the configs have one).
+    var otherVaried: [String] { plan.varied.filter { !(plan.hasMethod && $0 == plan.methodKey) } }
+
+    /// A run's varied values without `method`, aligned with `otherVaried`.
+    func otherValues(_ r: StudyPlan.Run) -> [String] {
+        zip(plan.varied, r.values).filter { !(plan.hasMethod && $0.0 == plan.methodKey) }.map(\.1)
+    }
+
+    func groupValues(_ r: StudyPlan.Run) -> [String] { (plan.hasMethod ? [r.method] : []) + otherValues(r) }
+
+    /// runs.csv: one row per run in plan order, and the value matrix (runs × value columns) it shows.
+    public func runsTable() -> (table: CSVTable, values: [[Double?]]) {
+        let cols = valueColumns
+        let head = ["run_id", "study", "kind"] + (plan.hasMethod ? ["method"] : []) + ["seed"] + otherVaried
+        var table = CSVTable(columns: head + cols.map(\.name) + ["status", "error"])
+        var matrix: [[Double?]] = []
+        for (run, rec) in zip(plan.runs, records) {
+            let curves = rec.metrics.rows.isEmpty ? [:] : rec.curves
+            let values = cols.map { $0.value(curves) }
+            matrix.append(values)
+            var cells: [CSVTable.Cell] = [.text(run.runId), .text(plan.name), .text(plan.kind)]
+            if plan.hasMethod { cells.append(.text(run.method)) }
+            cells.append(.integer(run.seed))
+            cells += otherValues(run).map { .text($0) }
+            cells += values.map { $0.map { .number($0) } ?? .empty }
+            cells += [.text(rec.status), .text(rec.error)]
+            table.append(cells)
+        }
+        return (table, matrix)
+    }
+
+    /// metrics.csv: every run's metric rows, runs in plan order, rows in logged order.
+    public func metricsTable() -> CSVTable {
+        var table = CSVTable(columns: MetricLog.columns)
+        for rec in records {
+            for r in rec.metrics.rows { table.append([.text(rec.metrics.runId), .integer(r.step), .text(r.metric), .number(r.value)]) }
+        }
+        return table
+    }
+
+    public static let summaryStatColumns = ["metric", "n", "n_not_finished", "mean", "std", "stderr", "ci95_low", "ci95_high", "boot_low", "boot_high"]
+
+    /// summary.csv: per parameter group (first-appearance order) and value column, statistics over the
+    /// group's finished runs (seeds). Diverged, failed and pending runs are counted in n_not_finished.
+    public func summaryTable(values: [[Double?]]) -> CSVTable {
+        let gcols = groupColumns
+        var table = CSVTable(columns: gcols + Collector.summaryStatColumns)
+        var order: [[String]] = [], members: [[String]: [Int]] = [:]
+        for (i, r) in plan.runs.enumerated() {
+            let key = groupValues(r)
+            if members[key] == nil { order.append(key) }
+            members[key, default: []].append(i)
+        }
+        let cols = valueColumns
+        for key in order {
+            let idx = members[key]!
+            let finished = idx.filter { records[$0].status == "finished" }
+            let label = zip(gcols, key).map { "\($0)=\($1)" }.joined(separator: ",")
+            for (c, col) in cols.enumerated() {
+                let x = finished.compactMap { values[$0][c] }
+                let s = Statistics.summarise(x, streamName: label + "/" + col.name)
+                func cell(_ v: Double?) -> CSVTable.Cell { v.map { .number($0) } ?? .empty }
+                table.append(key.map { .text($0) } + [.text(col.name), .integer(s.n), .integer(idx.count - finished.count),
+                             cell(s.mean), cell(s.std), cell(s.stderr), cell(s.ciLow), cell(s.ciHigh), cell(s.bootLow), cell(s.bootHigh)])
+            }
+        }
+        return table
+    }
+
+    public static let timingFixedColumns = ["run_id", "status", "wall_seconds", "tokens_per_second", "peak_rss_mb"]
+
+    /// timings.csv: wall time, throughput and memory per run (not byte-comparable: kept apart).
+    public func timingsTable() -> CSVTable {
+        let extra = Array(Set(records.flatMap(\.timings.keys))).filter { !Collector.timingFixedColumns.contains($0) }.sorted()
+        var table = CSVTable(columns: Collector.timingFixedColumns + extra)
+        for (run, rec) in zip(plan.runs, records) {
+            let tps = rec.timings["tokens_per_second"] ?? rec.timings["perf/tokens_per_second"]
+            var cells: [CSVTable.Cell] = [.text(run.runId), .text(rec.status)]
+            cells += [rec.timings["wall_seconds"], tps, rec.timings["peak_rss_mb"]].map { $0.map { .number($0) } ?? .empty }
+            cells += extra.map { rec.timings[$0].map { .number($0) } ?? .empty }
+            table.append(cells)
+        }
+        return table
+    }
+
+    /// Counts by status, in a fixed order.
+    public var counts: (finished: Int, diverged: Int, failed: Int, pending: Int) {
+        (records.filter { $0.status == "finished" }.count, records.filter { $0.status == "diverged" }.count,
+         records.filter { $0.status == "failed" }.count, records.filter { $0.status == "pending" }.count)
+    }
+
+    /// Writes the four CSV files atomically.
+    public func writeAll() throws {
+        let (runs, values) = runsTable()
+        try runs.write(to: dir.appendingPathComponent("runs.csv"))
+        try metricsTable().write(to: dir.appendingPathComponent("metrics.csv"))
+        try summaryTable(values: values).write(to: dir.appendingPathComponent("summary.csv"))
+        try timingsTable().write(to: dir.appendingPathComponent("timings.csv"))
+    }
+}

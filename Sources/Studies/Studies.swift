@@ -1,1 +1,0 @@
-// Studies module: see README.md's layout table.

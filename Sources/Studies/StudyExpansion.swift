@@ -1,0 +1,90 @@
+import BridgeSupport
+
+/// One run of a study: an axis point with a seed, its resolved run config and its stable id.
+public struct PlannedRun: Sendable, Equatable {
+    /// First 12 hex digits of SHA-256 of `runConfig`'s canonical JSON: equal configs, equal ids.
+    public var runId: String
+    public var seed: Int
+    /// The axis assignments that produced this run (grid, zip and explicit entries, in that order).
+    public var point: [AxisValue]
+    /// `{"kind": ..., "config": <resolved>}`: the content of runs/<run_id>/config.json.
+    public var runConfig: ConfigValue
+
+    public init(runId: String, seed: Int, point: [AxisValue], runConfig: ConfigValue) {
+        self.runId = runId; self.seed = seed; self.point = point; self.runConfig = runConfig
+    }
+
+    public var kind: String { ConfigPath.cellText(runConfig["kind"] ?? .null) }
+    public var config: ConfigValue { runConfig["config"] ?? .object([]) }
+}
+
+/// Expands an effective spec into runs: explicit runs (outermost) × zip groups × grid × seeds (innermost),
+/// so that the seeds of one parameter group are adjacent.
+public enum StudyExpansion {
+    /// Number of hex digits of a run id (48 bits: collisions are checked, never silently merged).
+    public static let idLength = 12
+
+    public static func runId(_ runConfig: ConfigValue) -> String {
+        String(SHA256.hex(runConfig.canonicalJSON).prefix(idLength))
+    }
+
+    /// The wrapper stored as config.json.
+    public static func runConfig(kind: String, resolved: ConfigValue) -> ConfigValue {
+        .object([("config", resolved), ("kind", .string(kind))])
+    }
+
+    /// The axis points (without seeds) in expansion order.
+    public static func points(_ axes: Axes) -> [[AxisValue]] {
+        var points: [[AxisValue]] = axes.runs.isEmpty ? [[]] : axes.runs
+        for group in axes.zip {
+            let n = group.first?.values.count ?? 0
+            points = points.flatMap { p in (0..<n).map { i in p + group.map { AxisValue(key: $0.key, value: $0.values[i]) } } }
+        }
+        for axis in axes.grid {
+            points = points.flatMap { p in axis.values.map { p + [AxisValue(key: axis.key, value: $0)] } }
+        }
+        return points
+    }
+
+    public static func expand(_ spec: StudySpec, kind: any RunKind) throws -> [PlannedRun] {
+        var runs: [PlannedRun] = []
+        var seen: [String: Int] = [:]
+        let seedKey = spec.seedKey.isEmpty ? "seed" : spec.seedKey
+        if let clash = spec.axes.variedKeys.first(where: { $0 == seedKey }) {
+            throw ConfigError.invalid(source: "study '\(spec.name)'", path: "axes.\(clash)", line: nil,
+                                      message: "the seed key is not an axis", fix: "list seeds under the top-level 'seeds:' key")
+        }
+        for point in points(spec.axes) {
+            for seed in spec.seeds {
+                var config = spec.base
+                for a in point { config = ConfigPath.set(config, a.key, a.value) }
+                config = ConfigPath.set(config, seedKey, .number(Double(seed)))
+                let label = describe(point, seed: seed)
+                let resolved: ConfigValue
+                do {
+                    resolved = try kind.resolve(config, source: "study '\(spec.name)', run \(label)")
+                } catch let e as ConfigError {
+                    throw ConfigError.invalid(source: "study '\(spec.name)'", path: label, line: nil,
+                                              message: "the \(kind.name) kind rejects this run's config: \(e.description)",
+                                              fix: "correct the key under 'base:' or 'axes:' (a dotted axis key is a path into the \(kind.name) config)")
+                }
+                let rc = runConfig(kind: kind.name, resolved: resolved)
+                let id = runId(rc)
+                if let other = seen[id] {
+                    let prev = runs[other]
+                    throw ConfigError.invalid(source: "study '\(spec.name)'", path: label, line: nil,
+                                              message: "resolves to the same config as \(describe(prev.point, seed: prev.seed)) (run id \(id))",
+                                              fix: "remove the duplicate axis value or explicit run")
+                }
+                seen[id] = runs.count
+                runs.append(PlannedRun(runId: id, seed: seed, point: point, runConfig: rc))
+            }
+        }
+        return runs
+    }
+
+    /// "lambda.value=0.5, method=bridge, seed=1"
+    public static func describe(_ point: [AxisValue], seed: Int) -> String {
+        (point.map { "\($0.key)=\(ConfigPath.cellText($0.value))" } + ["seed=\(seed)"]).joined(separator: ", ")
+    }
+}

@@ -1,1 +1,0 @@
-// Theory module: see README.md's layout table.

@@ -1,0 +1,42 @@
+import ArgumentParser
+import BridgeSupport
+import Foundation
+import Studies
+import TensorCore
+
+/// `bridge run --config FILE --out DIR`: executes one run in this process (what every study worker does).
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Execute one run from a run config ({\"kind\": ..., \"config\": {...}}), writing DIR/{config.json, metrics.csv, result.json}."
+    )
+
+    @Option(name: .long, help: "Run config file (JSON or YAML): {kind: <kind>, config: {...}}.")
+    var config: String
+
+    @Option(name: .long, help: "Output folder of the run.")
+    var out: String
+
+    @Flag(name: .long, help: "Started by `bridge study run`: exit when the study runner dies.")
+    var worker = false
+
+    func run() throws {
+        if worker { Run.watchParent() }
+        BLAS.threads = 1
+        let result = try RunExecution.run(configFile: URL(fileURLWithPath: config), outDir: URL(fileURLWithPath: out), kinds: RunKinds.all)
+        print("run \(result.runId): \(result.status.rawValue)\(result.error.map { ": \($0)" } ?? "")")
+        if result.status == .failed { throw ExitCode(1) }
+    }
+
+    /// A worker whose study runner was killed (SIGKILL leaves children running) exits within 0.2 s, so that
+    /// a resumed study never races an orphan writing the same run folder.
+    static func watchParent() {
+        guard let text = ProcessInfo.processInfo.environment["BRIDGE_WORKER_PARENT"], let parent = Int32(text) else { return }
+        let thread = Thread {
+            while true {
+                if getppid() != parent { _exit(137) }
+                usleep(200_000)
+            }
+        }
+        thread.start()
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+
+/// `bridge study ...`: declarative ablation studies over seeds (see docs/studies.md).
+struct Study: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run, inspect, collect and export studies (grids of runs over seeds, summarised with confidence intervals).",
+        subcommands: [StudyRun.self, StudyStatus.self, StudyCollect.self, StudyList.self, StudyExport.self]
+    )
+}
+
+/// Shared error formatting: a thrown ConfigError becomes a ValidationError-like message and exit code 1.
+struct StudyFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// The path of the running `bridge` executable (workers are this same binary).
+func currentExecutable() -> URL {
+    #if os(Linux)
+    if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+        return URL(fileURLWithPath: path)
+    }
+    #endif
+    let arg0 = CommandLine.arguments[0]
+    if arg0.contains("/") { return URL(fileURLWithPath: arg0).standardizedFileURL }
+    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+        let candidate = URL(fileURLWithPath: String(dir)).appendingPathComponent(arg0)
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+    }
+    return URL(fileURLWithPath: arg0)
+}

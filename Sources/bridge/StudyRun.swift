@@ -1,0 +1,77 @@
+import ArgumentParser
+import BridgeSupport
+import Foundation
+import Studies
+
+/// `bridge study run SPEC`: expand, run pending runs in worker processes, collect.
+struct StudyRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a study: expand SPEC to runs, execute the unfinished ones in parallel worker processes, collect CSVs.",
+        discussion: "Re-running the same command resumes: finished runs are kept, unfinished ones restart. Overrides key.path=value patch the base config."
+    )
+
+    @Argument(help: "Study spec (YAML), e.g. studies/lambda_schedules.yaml.")
+    var spec: String
+
+    @Option(name: .long, help: "Preset to apply (quick, paper, ...).")
+    var preset: String?
+
+    @Option(name: .long, help: "Worker processes (default: the number of cores).")
+    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .long, help: "Output folder (default: results/<study>[-<preset>]).")
+    var out: String?
+
+    @Flag(name: .long, help: "Run into an existing folder even if it holds a different spec.")
+    var force = false
+
+    @Flag(name: .long, help: "Check the spec and expand it (every run config resolved by its kind); print the plan, run nothing.")
+    var dryRun = false
+
+    @Argument(help: "Overrides of the base config: key.path=value ...")
+    var overrides: [String] = []
+
+    func validate() throws {
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1 (got \(workers))") }
+        for o in overrides where !o.contains("=") {
+            throw ValidationError("'\(o)' is not an override: write key.path=value (e.g. train.steps=100)")
+        }
+    }
+
+    func run() throws {
+        let started = Date()
+        let specURL = URL(fileURLWithPath: spec)
+        let text = try AtomicFile.readText(specURL, what: "study spec")
+        let parsed = try StudySpec.parse(yaml: text, source: spec)
+        let kind = try RunExecution.kind(named: parsed.kind, in: RunKinds.all)
+        let defaults = try? kind.resolve(.object([]), source: "defaults of \(kind.name)")
+        let effective = try parsed.effective(preset: preset, overrides: overrides, defaults: defaults)
+        let runs = try StudyExpansion.expand(effective, kind: kind)
+        let dir = URL(fileURLWithPath: out ?? StudySetup.defaultOutDir(effective))
+        if dryRun {
+            print("study \(effective.name)\(effective.preset.isEmpty ? "" : " (preset \(effective.preset))"): \(runs.count) runs = \(StudyExpansion.points(effective.axes).count) parameter points × \(effective.seeds.count) seeds")
+            print("varied: \(effective.axes.variedKeys.joined(separator: ", ")); seeds \(effective.seeds.map(String.init).joined(separator: ",")) into \(effective.seedKey)")
+            print("output: \(dir.path)")
+            for r in runs { print("  \(r.runId)  \(StudyExpansion.describe(r.point, seed: r.seed))") }
+            return
+        }
+        let pending = try StudySetup.prepare(dir: dir, spec: effective, runs: runs, force: force)
+        var manifest = Manifest(specText: text, specSource: spec, specHash: effective.hash,
+                                command: CommandLine.arguments, workers: workers, startedAt: started)
+        try manifest.write(to: dir)
+        let runner = StudyRunner(dir: dir, mode: .processes(executable: currentExecutable()),
+                                 workers: workers, progress: ProgressReporter(study: effective.name))
+        try runner.run(pending, total: runs.count)
+        let collector = try Collector(dir: dir)
+        try collector.writeAll()
+        manifest.finishedAt = Date()
+        try manifest.write(to: dir)
+        let c = collector.counts
+        print("study \(effective.name): \(c.finished) finished, \(c.diverged) diverged, \(c.failed) failed of \(runs.count) runs")
+        print("results: \(dir.path)/runs.csv, summary.csv, metrics.csv (timings.csv, manifest.json)")
+        if c.failed > 0 {
+            throw StudyFailure(description: "\(c.failed) run(s) failed: see the status and error columns of \(dir.path)/runs.csv and runs/<run_id>/worker.log; rerun the same command to retry them")
+        }
+    }
+}

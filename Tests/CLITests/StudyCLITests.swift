@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+
+/// The `bridge` executable built next to this test bundle (CLITests depends on the bridge target).
+func studyBridgeBinary() throws -> URL {
+    var candidates: [URL] = []
+    if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+        candidates.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
+    }
+    candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+    candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
+    for dir in candidates {
+        for up in [dir, dir.deletingLastPathComponent(), dir.deletingLastPathComponent().deletingLastPathComponent()] {
+            let b = up.appendingPathComponent("bridge")
+            if FileManager.default.isExecutableFile(atPath: b.path) { return b }
+        }
+    }
+    throw CLIError(message: "bridge binary not found near \(candidates.map(\.path)); build it first (swift build)")
+}
+
+struct CLIError: Error, CustomStringConvertible { let message: String; var description: String { message } }
+
+/// Runs the bridge binary; returns (exit status, stdout, stderr).
+@discardableResult
+func studyBridge(_ args: [String], in dir: URL) throws -> (Int32, String, String) {
+    let p = Process()
+    p.executableURL = try studyBridgeBinary()
+    p.arguments = args
+    p.currentDirectoryURL = dir
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out; p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+func studyTempDir(_ name: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("bridge-cli-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// 2 methods × 2 learning rates × 2 seeds of the smoke-test kind; `sleep_ms` stretches runs for kill tests.
+func toyStudy(sleepMs: Int) -> String {
+    """
+    name: toycli
+    question: Does heavy-ball momentum beat SGD on a noisy quadratic?
+    kind: toy_quadratic
+    base: {steps: 20, noise: 0.05, sleep_ms: \(sleepMs)}
+    axes:
+      grid:
+        method: [sgd, heavy_ball]
+        learning_rate: [0.05, 0.2]
+    seeds: 2
+    metrics:
+      - {name: train/loss, how: [final, auc]}
+      - {name: eval/toy/fit, how: [max]}
+    forgetting: [eval/toy/retention]
+
+    """
+}
+
+func sameCSVs(_ a: URL, _ b: URL) throws -> [String] {
+    try ["runs.csv", "metrics.csv", "summary.csv"].filter {
+        try Data(contentsOf: a.appendingPathComponent($0)) != Data(contentsOf: b.appendingPathComponent($0))
+    }
+}
+
+@Suite(.serialized) struct StudyCLITests {
+    @Test func oneWorkerAndTwoWorkersGiveSameBytes() throws {
+        let dir = try studyTempDir("workers")
+        try toyStudy(sleepMs: 0).write(to: dir.appendingPathComponent("toy.yaml"), atomically: true, encoding: .utf8)
+        let (s1, _, e1) = try studyBridge(["study", "run", "toy.yaml", "--workers", "1", "--out", "one"], in: dir)
+        let (s2, o2, e2) = try studyBridge(["study", "run", "toy.yaml", "--workers", "2", "--out", "two"], in: dir)
+        #expect(s1 == 0 && s2 == 0, "\(e1)\(e2)")
+        #expect(o2.contains("8 finished"), "\(o2)")
+        #expect(try sameCSVs(dir.appendingPathComponent("one"), dir.appendingPathComponent("two")) == [])
+    }
+
+    @Test func killedStudyResumesToSameBytes() throws {
+        let dir = try studyTempDir("kill")
+        try toyStudy(sleepMs: 15).write(to: dir.appendingPathComponent("toy.yaml"), atomically: true, encoding: .utf8)
+        let (s0, _, e0) = try studyBridge(["study", "run", "toy.yaml", "--workers", "2", "--out", "ref"], in: dir)
+        #expect(s0 == 0, "\(e0)")
+        // Kill points: after 1 and after 5 finished runs (more points with BRIDGE_LONG_TESTS=1).
+        let long = ProcessInfo.processInfo.environment["BRIDGE_LONG_TESTS"] == "1"
+        for killAfter in long ? [0, 1, 2, 3, 5, 7] : [1, 5] {
+            let out = "killed\(killAfter)"
+            let p = Process()
+            p.executableURL = try studyBridgeBinary()
+            p.arguments = ["study", "run", "toy.yaml", "--workers", "2", "--out", out]
+            p.currentDirectoryURL = dir
+            p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+            try p.run()
+            let runs = dir.appendingPathComponent(out).appendingPathComponent("runs")
+            func finished() -> Int {
+                ((try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []).filter {
+                    FileManager.default.fileExists(atPath: runs.appendingPathComponent($0).appendingPathComponent("result.json").path)
+                }.count
+            }
+            let deadline = Date().addingTimeInterval(30)
+            while finished() < killAfter, p.isRunning, Date() < deadline { usleep(2_000) }
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            #expect(p.terminationReason == .uncaughtSignal, "the study finished before it could be killed")
+            usleep(400_000) // orphaned workers notice their parent died within 0.2 s and exit
+            let settled = finished()
+            usleep(300_000)
+            #expect(finished() == settled, "an orphaned worker kept running after the study was killed")
+            let (s, o, e) = try studyBridge(["study", "run", "toy.yaml", "--workers", "2", "--out", out], in: dir)
+            #expect(s == 0, "\(o)\(e)")
+            #expect(try sameCSVs(dir.appendingPathComponent("ref"), dir.appendingPathComponent(out)) == [], "kill after \(killAfter) runs")
+        }
+    }
+
+    @Test func badSpecExitsNonZeroWithLineAndSuggestion() throws {
+        let dir = try studyTempDir("bad")
+        try toyStudy(sleepMs: 0).replacingOccurrences(of: "seeds: 2", with: "sedes: 2")
+            .write(to: dir.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let (s, _, e) = try studyBridge(["study", "run", "bad.yaml"], in: dir)
+        #expect(s != 0)
+        #expect(e.contains("bad.yaml:9: 'sedes' is not a known key; did you mean 'seeds'?"), "\(e)")
+        let (s2, _, e2) = try studyBridge(["study", "run", "bad.yaml", "--workers", "0"], in: dir)
+        #expect(s2 != 0 && e2.contains("--workers must be at least 1"), "\(e2)")
+        let (s3, _, e3) = try studyBridge(["study", "status", "nowhere"], in: dir)
+        #expect(s3 != 0 && e3.contains("not a study folder"), "\(e3)")
+    }
+
+    @Test func singleRunWritesFilesAndFailureExitsNonZero() throws {
+        let dir = try studyTempDir("run")
+        try #"{"kind": "toy_quadratic", "config": {"steps": 5, "fail_at_step": 3}}"#.write(to: dir.appendingPathComponent("c.json"), atomically: true, encoding: .utf8)
+        let (s, o, _) = try studyBridge(["run", "--config", "c.json", "--out", "r"], in: dir)
+        #expect(s == 1 && o.contains("failed: injected failure at step 3"), "\(o)")
+        let result = try String(contentsOf: dir.appendingPathComponent("r/result.json"), encoding: .utf8)
+        #expect(result.contains("\"status\": \"failed\""))
+        try #"{"kind": "toy_quadratic", "config": {"steps": 5}}"#.write(to: dir.appendingPathComponent("ok.json"), atomically: true, encoding: .utf8)
+        let (s2, _, e2) = try studyBridge(["run", "--config", "ok.json", "--out", "ok"], in: dir)
+        #expect(s2 == 0, "\(e2)")
+        for f in ["config.json", "metrics.csv", "result.json"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("ok/" + f).path), "missing \(f)")
+        }
+        let (s3, _, e3) = try studyBridge(["run", "--config", "missing.json", "--out", "x"], in: dir)
+        #expect(s3 != 0 && e3.contains("file not found"), "\(e3)")
+    }
+
+    @Test func listStatusCollectExport() throws {
+        let dir = try studyTempDir("list")
+        let studies = dir.appendingPathComponent("specs")
+        try FileManager.default.createDirectory(at: studies, withIntermediateDirectories: true)
+        try toyStudy(sleepMs: 0).write(to: studies.appendingPathComponent("toycli.yaml"), atomically: true, encoding: .utf8)
+        let (s, o, _) = try studyBridge(["study", "list", "--studies-dir", "specs"], in: dir)
+        #expect(s == 0 && o.contains("toycli") && o.contains("Does heavy-ball momentum beat SGD on a noisy quadratic?"), "\(o)")
+        #expect(try studyBridge(["study", "run", "specs/toycli.yaml", "--workers", "2"], in: dir).0 == 0)
+        let (s2, o2, _) = try studyBridge(["study", "status", "results/toycli"], in: dir)
+        #expect(s2 == 0 && o2.contains("8 total, 8 finished"), "\(o2)")
+        #expect(try studyBridge(["study", "collect", "results/toycli"], in: dir).0 == 0)
+        let (s3, _, e3) = try studyBridge(["study", "export", "results/toycli"], in: dir)
+        #expect(s3 == 0, "\(e3)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("notebooks-export/toycli.ipynb").path))
+    }
+}

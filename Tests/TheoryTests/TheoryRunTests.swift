@@ -1,0 +1,82 @@
+import BridgeSupport
+import Testing
+import Theory
+
+@Suite struct TheoryRunTests {
+    static func config(_ experiment: String) -> TheoryConfig {
+        var c = TheoryConfig()
+        c.experiment = experiment
+        c.outer.methods = []
+        return c
+    }
+
+    /// The headline claim on a small run: the bias slope vs γ is −1 to 1e-3 and p's slope is −2.
+    @Test func quadraticBiasSlopesAreNearTheory() throws {
+        let o = TheoryRun.run(Self.config("quadratic_bias"), runId: "t")
+        #expect(o.result.status == .finished, "\(o.result.error ?? "")")
+        let f = o.result.final
+        #expect(abs(f["theory/slope_bias_vs_gamma"]! + 1) < 1e-3)
+        #expect(abs(f["theory/slope_distance_vs_gamma"]! + 1) < 1e-3)
+        #expect(abs(f["theory/slope_penalty_residual_vs_gamma"]! + 2) < 2e-3)
+        #expect(f["theory/slope_bias_vs_gamma_expected"] == -1)
+    }
+
+    @Test func sameSeedSameBytesDifferentSeedDifferentBytes() {
+        var c = Self.config("quadratic_bias")
+        c.sweep.gamma = [10, 100, 1000]
+        let a = TheoryRun.run(c, runId: "t").recorder.log.csv
+        let b = TheoryRun.run(c, runId: "t").recorder.log.csv
+        c.seed = 1
+        let d = TheoryRun.run(c, runId: "t").recorder.log.csv
+        #expect(a == b)
+        #expect(a != d)
+    }
+
+    @Test func resolveRejectsUnknownKeysAndExperiments() throws {
+        let kind = TheoryRunKind()
+        #expect(throws: ConfigError.self) { try kind.resolve(.object([("quadratic", .object([("mu_value", .number(1))]))]), source: "t") }
+        #expect(throws: ConfigError.self) { try kind.resolve(.object([("experiment", .string("nope"))]), source: "t") }
+        let r = try kind.resolve(.object([("experiment", .string("vpbgd_toy"))]), source: "t")
+        #expect(r["experiment"] == .string("vpbgd_toy"))
+        #expect(r["sweep"]?["gamma"] != nil)
+    }
+
+    @Test func toyExperimentsFinishWithTheirClaims() {
+        for e in ["vpbgd_toy", "hyper_cleaning", "one_step_proxy"] {
+            var c = Self.config(e)
+            c.sweep.gamma = [100, 300, 1000, 3000, 10000]
+            c.vpbgd.iterations = 200
+            c.hyperCleaning.iterations = 5
+            let o = TheoryRun.run(c, runId: "t")
+            #expect(o.result.status == .finished, "\(e): \(o.result.error ?? "")")
+            #expect(!o.recorder.slopes.isEmpty, "\(e) fitted no slope")
+        }
+    }
+
+    @Test func bomeToyRunsEveryMethod() {
+        var c = TheoryConfig()
+        c.experiment = "bome_toy"
+        c.sweep.k = [1, 10]
+        c.bome.iterations = 200
+        let o = TheoryRun.run(c, runId: "t")
+        #expect(o.result.status == .finished, "\(o.result.error ?? "")")
+        let metrics = Set(o.recorder.log.rows.map(\.metric))
+        for m in c.outer.methods { #expect(metrics.contains("theory/\(m)/upper_gap"), "missing \(m)") }
+    }
+}
+
+/// Outer methods on BOME's lls toy (F* = 0 at ν = 1): the exact reference, the penalty method and BOME
+/// reach ε-stationarity and F*, BRIDGE's three proxies and V-PBGD get close.
+@Suite struct OuterSolverTests {
+    @Test func methodsReachTheOptimumOfTheLLSToy() throws {
+        let p = BOMELowerLevelSingletonToy()
+        for method in OuterMethod.allCases {
+            let s = OuterSettings(method: method, iterations: 1000, upperStep: 0.5, lowerStep: 0.5, proxyStep: 0.5,
+                                  innerSteps: 10, gamma: 10, eta: 0.5, epsilon: 1e-3)
+            let o = try OuterSolvers.run(p, x0: [0], y0: [0, 0], settings: s)
+            #expect(o.finite, "\(method.rawValue) diverged")
+            #expect(o.iterationsToStationarity != nil, "\(method.rawValue) never reached ε-stationarity (end: \(o.stationarity))")
+            #expect(o.reducedUpperGap < 1e-5, "\(method.rawValue): F(x) − F* = \(o.reducedUpperGap)")
+        }
+    }
+}
