@@ -22,7 +22,8 @@ public struct RunRecord: Sendable {
             rec.error = result.error ?? ""
             rec.timings = result.timings
         }
-        if rec.status != "pending", let log = try? MetricLog.read(run.appendingPathComponent("metrics.csv"), runId: runId) {
+        // Failed runs contribute no rows: their metrics.csv may be a stale flush of an earlier attempt.
+        if rec.isDone, let log = try? MetricLog.read(run.appendingPathComponent("metrics.csv"), runId: runId) {
             rec.metrics = log
         }
         return rec
