@@ -22,7 +22,16 @@ struct Run: ParsableCommand {
     func run() throws {
         if worker { Run.watchParent() }
         BLAS.threads = 1
-        let result = try RunExecution.run(configFile: URL(fileURLWithPath: config), outDir: URL(fileURLWithPath: out), kinds: RunKinds.all)
+        // On a terminal (not as a worker) show the kind's step progress on one updating line.
+        var progress: RunProgress? = nil
+        if !worker && isatty(STDERR_FILENO) != 0 {
+            progress = { (step: Int, total: Int, text: String) in
+                let end = step == total ? "\n" : ""
+                FileHandle.standardError.write(Data("\r\u{1B}[2Kstep \(step)/\(total) \(text)\(end)".utf8))
+            }
+        }
+        let result = try RunExecution.run(configFile: URL(fileURLWithPath: config), outDir: URL(fileURLWithPath: out),
+                                          kinds: RunKinds.all, progress: progress)
         print("run \(result.runId): \(result.status.rawValue)\(result.error.map { ": \($0)" } ?? "")")
         if result.status == .failed { throw ExitCode(1) }
     }
