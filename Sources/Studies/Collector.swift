@@ -128,7 +128,7 @@ public struct Collector {
         let extra = Array(Set(records.flatMap(\.timings.keys))).filter { !Collector.timingFixedColumns.contains($0) }.sorted()
         var table = CSVTable(columns: Collector.timingFixedColumns + extra)
         for (run, rec) in zip(plan.runs, records) {
-            let tps = rec.timings["tokens_per_second"] ?? rec.timings["perf/tokens_per_second"]
+            let tps = rec.timings["tokens_per_second"] ?? rec.timings["perf/tokens_per_s"] ?? rec.timings["perf/tokens_per_second"]
             var cells: [CSVTable.Cell] = [.text(run.runId), .text(rec.status)]
             cells += [rec.timings["wall_seconds"], tps, rec.timings["peak_rss_mb"]].map { $0.map { .number($0) } ?? .empty }
             cells += extra.map { rec.timings[$0].map { .number($0) } ?? .empty }

@@ -25,9 +25,10 @@ public struct NotebookExport {
         for row in summary.rows where !columnsInOrder.contains(row[g]) { columnsInOrder.append(row[g]) }
         for column in columnsInOrder {
             let rows = summary.rows.filter { $0[g] == column }
-            let labels = rows.map { r in g == 0 ? "all" : zip(collector.groupColumns, r.prefix(g)).map { "\($0)=\($1)" }.joined(separator: ", ") }
+            let labels = rows.map { r in g == 0 ? "all" : r.prefix(g).joined(separator: ", ") }
             func num(_ r: [String], _ name: String) -> Double? { Double(r[g + Collector.summaryStatColumns.firstIndex(of: name)!]) }
-            let svg = SVGChart.bars(title: "\(collector.plan.name): \(column) (mean ± 95% CI over seeds)", yLabel: column, groups: labels,
+            let svg = SVGChart.bars(title: "\(collector.plan.name): \(column) (mean ± 95% CI over seeds)", yLabel: column,
+                                    xLabel: collector.groupColumns.joined(separator: ", "), groups: labels,
                                     means: rows.map { num($0, "mean") }, lows: rows.map { num($0, "ci95_low") }, highs: rows.map { num($0, "ci95_high") })
             let name = "bar-" + NotebookExport.fileSafe(column) + ".svg"
             try AtomicFile.write(svg, to: dir.appendingPathComponent(name))

@@ -22,7 +22,8 @@ public struct RunRecord: Sendable {
             rec.error = result.error ?? ""
             rec.timings = result.timings
         }
-        if rec.status != "pending", let log = try? MetricLog.read(run.appendingPathComponent("metrics.csv"), runId: runId) {
+        // Failed runs contribute no rows: their metrics.csv may be a stale flush of an earlier attempt.
+        if rec.isDone, let log = try? MetricLog.read(run.appendingPathComponent("metrics.csv"), runId: runId) {
             rec.metrics = log
         }
         return rec
@@ -38,12 +39,12 @@ public struct RunRecord: Sendable {
         return out
     }
 
-    /// A finished or diverged run whose config.json equals `runConfig` (what resume skips).
+    /// A finished or diverged run whose config.json equals the planned resolved config (what resume skips).
     public static func isComplete(dir: URL, run: PlannedRun) -> Bool {
         let folder = StudyPlan.runDir(dir, run.runId)
         guard let text = try? String(contentsOf: folder.appendingPathComponent("config.json"), encoding: .utf8),
               let stored = try? ConfigValue.parseYAML(text, source: "config.json").value,
-              stored.canonicalJSON == run.runConfig.canonicalJSON else { return false }
+              stored.canonicalJSON == run.config.canonicalJSON else { return false }
         return read(dir: dir, runId: run.runId).isDone
     }
 }

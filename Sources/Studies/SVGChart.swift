@@ -36,7 +36,7 @@ public enum SVGChart {
     }
 
     /// Bars of group means with error bars [low, high] (nil: no bar / no error bar).
-    public static func bars(title: String, yLabel: String, groups: [String], means: [Double?], lows: [Double?], highs: [Double?]) -> String {
+    public static func bars(title: String, yLabel: String, xLabel: String = "", groups: [String], means: [Double?], lows: [Double?], highs: [Double?]) -> String {
         let all = (means + lows + highs).compactMap { $0 } + [0]
         var out = ""
         let y = frame(title: title, yLabel: yLabel, lo: all.min() ?? 0, hi: all.max() ?? 1, into: &out)
@@ -52,8 +52,9 @@ public enum SVGChart {
                 for v in [lo, hi] { out += "<line x1=\"\(f(cx - 5))\" y1=\"\(f(y(v)))\" x2=\"\(f(cx + 5))\" y2=\"\(f(y(v)))\" stroke=\"black\"/>\n" }
             }
             let ly = height - bottom + 14
-            out += "<text x=\"\(f(cx))\" y=\"\(f(ly))\" transform=\"rotate(30 \(f(cx)) \(f(ly)))\">\(esc(g))</text>\n"
+            out += "<text x=\"\(f(cx))\" y=\"\(f(ly))\" text-anchor=\"end\" transform=\"rotate(-30 \(f(cx)) \(f(ly)))\">\(esc(g))</text>\n"
         }
+        out += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 8))\" text-anchor=\"middle\">\(esc(xLabel))</text>\n"
         return out + "</svg>\n"
     }
 

@@ -7,7 +7,7 @@ public struct PlannedRun: Sendable, Equatable {
     public var seed: Int
     /// The axis assignments that produced this run (grid, zip and explicit entries, in that order).
     public var point: [AxisValue]
-    /// `{"kind": ..., "config": <resolved>}`: the content of runs/<run_id>/config.json.
+    /// `{"kind": ..., "config": <resolved>}`: the content of runs/<run_id>/run.json.
     public var runConfig: ConfigValue
 
     public init(runId: String, seed: Int, point: [AxisValue], runConfig: ConfigValue) {
@@ -28,7 +28,7 @@ public enum StudyExpansion {
         String(SHA256.hex(runConfig.canonicalJSON).prefix(idLength))
     }
 
-    /// The wrapper stored as config.json.
+    /// The wrapper stored as run.json (config.json holds `resolved` alone).
     public static func runConfig(kind: String, resolved: ConfigValue) -> ConfigValue {
         .object([("config", resolved), ("kind", .string(kind))])
     }

@@ -2,7 +2,7 @@ import BridgeSupport
 import Foundation
 
 /// Executes a study's pending runs, each in its own worker process (`<executable> run --config
-/// runs/<id>/config.json --out runs/<id> --worker`) with OPENBLAS_NUM_THREADS=1, at most `workers` at a time.
+/// runs/<id>/run.json --out runs/<id> --worker`) with OPENBLAS_NUM_THREADS=1, at most `workers` at a time.
 ///
 /// A worker that dies without writing result.json (crash, kill) is recorded as failed with its exit
 /// status; other runs go on. Runs are started in plan order; completion order does not matter because
@@ -30,7 +30,7 @@ public struct StudyRunner {
             for run in pending {
                 progress.started(run)
                 let folder = StudyPlan.runDir(dir, run.runId)
-                let result = try RunExecution.run(configFile: folder.appendingPathComponent("config.json"), outDir: folder, kinds: kinds)
+                let result = try RunExecution.run(configFile: folder.appendingPathComponent(RunExecution.runFileName), outDir: folder, kinds: kinds)
                 if result.status == .failed { failed += 1 }
                 progress.finished(run, status: result.status.rawValue)
             }
@@ -56,7 +56,7 @@ public struct StudyRunner {
                 let log = try FileHandle(forWritingTo: logURL)
                 let p = Process()
                 p.executableURL = executable
-                p.arguments = ["run", "--config", folder.appendingPathComponent("config.json").path, "--out", folder.path, "--worker"]
+                p.arguments = ["run", "--config", folder.appendingPathComponent(RunExecution.runFileName).path, "--out", folder.path, "--worker"]
                 p.environment = env
                 p.standardOutput = log
                 p.standardError = log

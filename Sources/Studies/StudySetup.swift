@@ -31,7 +31,7 @@ public enum StudySetup {
         try plan.write(to: dir)
         var pending: [PlannedRun] = []
         for run in runs where !RunRecord.isComplete(dir: dir, run: run) {
-            try AtomicFile.write(run.runConfig.prettyJSON, to: StudyPlan.runDir(dir, run.runId).appendingPathComponent("config.json"))
+            try AtomicFile.write(run.runConfig.prettyJSON, to: StudyPlan.runDir(dir, run.runId).appendingPathComponent(RunExecution.runFileName))
             pending.append(run)
         }
         return pending

@@ -7,11 +7,15 @@ import TensorCore
 /// `bridge run --config FILE --out DIR`: executes one run in this process (what every study worker does).
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Execute one run from a run config ({\"kind\": ..., \"config\": {...}}), writing DIR/{config.json, metrics.csv, result.json}."
+        abstract: "Execute one run, writing DIR/{run.json, config.json, metrics.csv, result.json}.",
+        discussion: "FILE is a run file {kind: <kind>, config: {...}} (JSON or YAML), or a bare config of the kind given by --kind."
     )
 
-    @Option(name: .long, help: "Run config file (JSON or YAML): {kind: <kind>, config: {...}}.")
+    @Option(name: .long, help: "Run file {kind: ..., config: {...}}, or a bare config with --kind.")
     var config: String
+
+    @Option(name: .long, help: "Run kind of a bare config file (e.g. train, theory, toy_quadratic).")
+    var kind: String?
 
     @Option(name: .long, help: "Output folder of the run.")
     var out: String
@@ -22,7 +26,16 @@ struct Run: ParsableCommand {
     func run() throws {
         if worker { Run.watchParent() }
         BLAS.threads = 1
-        let result = try RunExecution.run(configFile: URL(fileURLWithPath: config), outDir: URL(fileURLWithPath: out), kinds: RunKinds.all)
+        // On a terminal (not as a worker) show the kind's step progress on one updating line.
+        var progress: RunProgress? = nil
+        if !worker && isatty(STDERR_FILENO) != 0 {
+            progress = { (step: Int, total: Int, text: String) in
+                let end = step == total ? "\n" : ""
+                FileHandle.standardError.write(Data("\r\u{1B}[2Kstep \(step)/\(total) \(text)\(end)".utf8))
+            }
+        }
+        let result = try RunExecution.run(configFile: URL(fileURLWithPath: config), kind: kind, outDir: URL(fileURLWithPath: out),
+                                          kinds: RunKinds.all, progress: progress)
         print("run \(result.runId): \(result.status.rawValue)\(result.error.map { ": \($0)" } ?? "")")
         if result.status == .failed { throw ExitCode(1) }
     }

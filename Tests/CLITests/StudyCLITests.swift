@@ -137,9 +137,14 @@ func sameCSVs(_ a: URL, _ b: URL) throws -> [String] {
         try #"{"kind": "toy_quadratic", "config": {"steps": 5}}"#.write(to: dir.appendingPathComponent("ok.json"), atomically: true, encoding: .utf8)
         let (s2, _, e2) = try studyBridge(["run", "--config", "ok.json", "--out", "ok"], in: dir)
         #expect(s2 == 0, "\(e2)")
-        for f in ["config.json", "metrics.csv", "result.json"] {
+        for f in ["run.json", "config.json", "metrics.csv", "result.json"] {
             #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("ok/" + f).path), "missing \(f)")
         }
+        // A bare config with --kind (here the run's own config.json) resolves to the same run id.
+        let (s4, o4, e4) = try studyBridge(["run", "--config", "ok/config.json", "--kind", "toy_quadratic", "--out", "ok2"], in: dir)
+        let id = try String(contentsOf: dir.appendingPathComponent("ok/result.json"), encoding: .utf8)
+            .split(separator: "\n").first { $0.contains("run_id") }.map(String.init) ?? "?"
+        #expect(s4 == 0 && id.contains(String(o4.dropFirst(4).prefix(12))), "\(o4)\(e4) vs \(id)")
         let (s3, _, e3) = try studyBridge(["run", "--config", "missing.json", "--out", "x"], in: dir)
         #expect(s3 != 0 && e3.contains("file not found"), "\(e3)")
     }

@@ -62,6 +62,11 @@ import Testing
         #expect(s.base["method"] == .string("123"))
     }
 
+    @Test func dottedBaseKeysArePaths() throws {
+        let spec = try StudySpec.parse(yaml: "name: d\nquestion: q\nkind: k\nbase:\n  run.steps: 5\n  run: {seed: 2}\n", source: "d.yaml")
+        #expect(spec.base == .object([("run", .object([("steps", .number(5)), ("seed", .number(2))]))]))
+    }
+
     @Test func kindRejectionIsReported() throws {
         let spec = try StudySpec.parse(yaml: toySpecText, source: "toy.yaml").effective(preset: nil, overrides: ["stepz=3"])
         let e = errorText { _ = try StudyExpansion.expand(spec, kind: ToyQuadraticKind()) }
