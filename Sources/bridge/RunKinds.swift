@@ -1,6 +1,7 @@
 import BridgeSupport
 import Studies
 import Theory
+import Training
 
 /// The run kinds this build can execute (`kind:` in study specs and run configs).
 ///
@@ -10,6 +11,7 @@ import Theory
 enum RunKinds {
     static let all: [any RunKind] = [
         ToyQuadraticKind(),
+        TrainRunKind(),
         TheoryRunKind(),
     ]
 }
