@@ -71,15 +71,29 @@ extension GPTModel {
                 for hh in 0..<NH {
                     let q = buf.qkv + r * 3 * C + hh * hs
                     let s = buf.scores
-                    for j in 0...P { s[j] = FastMath.dot(q, kBase + j * C + hh * hs, hs) * scale }
-                    let m = FastMath.max(s, P + 1)
+                    var m = -Float.infinity
+                    for j in 0...P {
+                        let x = FastMath.dot(q, kBase + j * C + hh * hs, hs) * scale
+                        s[j] = x
+                        m = x > m ? x : m
+                    }
                     for j in 0...P { s[j] = FastMath.exp(s[j] - m) }
                     let inv = 1 / FastMath.sum(s, P + 1)
-                    let out = buf.atty + r * C + hh * hs
-                    out.update(repeating: 0, count: hs)
-                    for j in 0...P {
-                        let pj = s[j] * inv, v = vBase + j * C + hh * hs
-                        for i in 0..<hs { out[i] += pj * v[i] }
+                    for j in 0...P { s[j] *= inv }
+                    // out (hs) = Σ_j s[j]·V[j], 8 lanes at a time accumulated in registers.
+                    let out = buf.atty + r * C + hh * hs, vh = vBase + hh * hs
+                    var c = 0
+                    while c + 8 <= hs {
+                        var acc = SIMD8<Float>(repeating: 0)
+                        for j in 0...P { acc += s[j] * UnsafeRawPointer(vh + j * C + c).loadUnaligned(as: SIMD8<Float>.self) }
+                        UnsafeMutableRawPointer(out + c).storeBytes(of: acc, as: SIMD8<Float>.self)
+                        c += 8
+                    }
+                    while c < hs {
+                        var acc: Float = 0
+                        for j in 0...P { acc += s[j] * vh[j * C + c] }
+                        out[c] = acc
+                        c += 1
                     }
                 }
             }
