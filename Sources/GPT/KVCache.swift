@@ -71,27 +71,28 @@ extension GPTModel {
                 for hh in 0..<NH {
                     let q = buf.qkv + r * 3 * C + hh * hs
                     let s = buf.scores
+                    let n = P + 1
                     var m = -Float.infinity
-                    for j in 0...P {
+                    for j in 0..<n {
                         let x = FastMath.dot(q, kBase + j * C + hh * hs, hs) * scale
                         s[j] = x
                         m = x > m ? x : m
                     }
-                    for j in 0...P { s[j] = FastMath.exp(s[j] - m) }
-                    let inv = 1 / FastMath.sum(s, P + 1)
-                    for j in 0...P { s[j] *= inv }
+                    for j in 0..<n { s[j] = FastMath.exp(s[j] - m) }
+                    let inv = 1 / FastMath.sum(s, n)
+                    for j in 0..<n { s[j] *= inv }
                     // out (hs) = Σ_j s[j]·V[j], 8 lanes at a time accumulated in registers.
                     let out = buf.atty + r * C + hh * hs, vh = vBase + hh * hs
                     var c = 0
                     while c + 8 <= hs {
                         var acc = SIMD8<Float>(repeating: 0)
-                        for j in 0...P { acc += s[j] * UnsafeRawPointer(vh + j * C + c).loadUnaligned(as: SIMD8<Float>.self) }
+                        for j in 0..<n { acc += s[j] * UnsafeRawPointer(vh + j * C + c).loadUnaligned(as: SIMD8<Float>.self) }
                         UnsafeMutableRawPointer(out + c).storeBytes(of: acc, as: SIMD8<Float>.self)
                         c += 8
                     }
                     while c < hs {
                         var acc: Float = 0
-                        for j in 0...P { acc += s[j] * vh[j * C + c] }
+                        for j in 0..<n { acc += s[j] * vh[j * C + c] }
                         out[c] = acc
                         c += 1
                     }

@@ -27,10 +27,11 @@ public enum Attention {
     static func causalSoftmaxRows(_ p: FloatPointer, T: Int) {
         for i in 0..<T {
             let row = p + i * T
-            let m = FastMath.max(row, i + 1)
-            for j in 0...i { row[j] = FastMath.exp(row[j] - m) }
-            let inv = 1 / FastMath.sum(row, i + 1)
-            for j in 0...i { row[j] *= inv }
+            let n = i + 1
+            let m = FastMath.max(row, n)
+            for j in 0..<n { row[j] = FastMath.exp(row[j] - m) }
+            let inv = 1 / FastMath.sum(row, n)
+            for j in 0..<n { row[j] *= inv }
             (row + i + 1).update(repeating: 0, count: T - i - 1)
         }
     }
@@ -53,8 +54,9 @@ public enum Attention {
                 BLAS.gemm(.transpose, .none, m: T, n: hs, k: T, a: p, lda: T, b: d, ldb: C, beta: 1, c: dv, ldc: 3 * C)
                 for i in 0..<T {
                     let pr = p + i * T, dr = scratch + i * T
-                    let dot = FastMath.dot(pr, dr, i + 1)
-                    for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                    let n = i + 1
+                    let dot = FastMath.dot(pr, dr, n)
+                    for j in 0..<n { dr[j] = pr[j] * (dr[j] - dot) * scale }
                     (dr + i + 1).update(repeating: 0, count: T - i - 1)
                 }
                 BLAS.gemm(.none, .none, m: T, n: hs, k: T, a: scratch, lda: T, b: k, ldb: 3 * C, beta: 1, c: dq, ldc: 3 * C)
