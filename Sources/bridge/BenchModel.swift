@@ -34,6 +34,9 @@ struct BenchModel: ParsableCommand {
     @Option(help: "Minimum seconds per timed measurement.")
     var minSeconds = 2.0
 
+    @Option(help: "Print the Markdown table of an existing CSV written by this command, and exit (no timing).")
+    var markdownFrom: String?
+
     /// PyTorch 2.13 CPU eager, 1 thread, from REPORT.md: train tok/s (B=16, B=64) and KV sampling new tok/s.
     static let peer: [String: (train16: Double, train64: Double, sample: Double)] = [
         "tiny": (61_826, 65_676, 60_002), "small": (10_443, 10_632, 10_488), "medium": (2_115, 2_145, 3_036),
@@ -72,6 +75,10 @@ struct BenchModel: ParsableCommand {
     }
 
     func run() throws {
+        if let markdownFrom {
+            print(try BenchModel.markdown(csv: AtomicFile.readText(URL(fileURLWithPath: markdownFrom), what: "--markdown-from")))
+            return
+        }
         BLAS.threads = 1
         let seconds = quick ? min(0.3, minSeconds) : minSeconds
         var table = CSVTable(columns: ["size", "mode", "batch", "seq_len", "threads", "params", "flop_per_token",
@@ -108,7 +115,21 @@ struct BenchModel: ParsableCommand {
             print("\(size) sample 64×32: \(Int(stps)) new tok/s; \(round3(stps / peer.sample))× peer (target \(BenchModel.sampleTarget)×)")
         }
         try table.write(to: URL(fileURLWithPath: out))
+        print(BenchModel.markdown(csv: table.text))
         print("wrote \(out)")
+    }
+
+    /// The docs table: one row per CSV row.
+    static func markdown(csv: String) -> String {
+        let (header, rows) = CSVTable.parse(csv)
+        func col(_ row: [String], _ name: String) -> String { header.firstIndex(of: name).map { $0 < row.count ? row[$0] : "" } ?? "" }
+        var lines = ["| size | mode | B | tokens/s | GFLOP/s | SGEMM GFLOP/s | ratio to SGEMM | peer tokens/s | ratio to peer | target | met |",
+                     "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for r in rows {
+            lines.append("| " + ["size", "mode", "batch", "tokens_per_s", "gflops", "sgemm_gflops", "ratio_sgemm",
+                                 "peer_tokens_per_s", "ratio_peer", "target_ratio_peer", "meets_target"].map { col(r, $0) }.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n")
     }
 
     func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }

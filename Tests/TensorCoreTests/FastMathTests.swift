@@ -38,4 +38,15 @@ struct FastMathTests {
         }
         #expect(worst.err <= 1, "\(worst.what)")
     }
+
+    @Test("GELU.backwardInPlace equals backward into a zero buffer exactly")
+    func geluInPlace() {
+        let xs: [Float] = stride(from: -9, through: 9, by: 0.0173).map { Float($0) }
+        let d: [Float] = xs.indices.map { Float(($0 * 37) % 11) - 5 }
+        var a = [Float](repeating: 0, count: xs.count), b = d
+        GELU.backward(dinp: &a, inp: xs, dout: d, N: xs.count)
+        GELU.backwardInPlace(grad: &b, inp: xs, N: xs.count)
+        let first = a.indices.first { a[$0] != b[$0] } // ±0 compare equal (0·x vs 0 + 0·x)
+        #expect(first == nil, "first difference at x = \(first.map { xs[$0] } ?? 0)")
+    }
 }

@@ -56,7 +56,7 @@ extension FastMath {
         return s
     }
 
-    /// max a[i] over n ≥ 1 elements.
+    /// max a[i] over n ≥ 1 elements (8 running maxima).
     @inlinable @inline(__always)
     public static func max(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
         var m = a[0]
@@ -64,8 +64,13 @@ extension FastMath {
         if n >= 8 {
             var acc = load8(a)
             i = 8
-            while i + 8 <= n { acc = pointwiseMax(acc, load8(a + i)); i += 8 }
-            m = acc.max()
+            while i + 8 <= n {
+                let v = load8(a + i)
+                acc.replace(with: v, where: v .> acc)
+                i += 8
+            }
+            m = acc[0]
+            for k in 1..<8 where acc[k] > m { m = acc[k] }
         }
         while i < n { m = a[i] > m ? a[i] : m; i += 1 }
         return m

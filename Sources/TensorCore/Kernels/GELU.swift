@@ -25,4 +25,16 @@ public enum GELU {
             dinp[i] += (s + 2 * x * s * (e * s) * du) * dout[i]
         }
     }
+
+    /// grad (N) ·= d/dx gelu(x) in place (dout → dinp without a separate zeroed buffer); inp (N).
+    public static func backwardInPlace(grad: FloatPointer, inp: ConstFloatPointer, N: Int) {
+        for i in 0..<N {
+            let x = inp[i]
+            let u = scale * (x + 0.044715 * x * x * x)
+            let e = FastMath.exp(-2 * u)
+            let s = 1 / (1 + e)
+            let du = scale * (1 + 0.134145 * x * x)
+            grad[i] *= s + 2 * x * s * (e * s) * du
+        }
+    }
 }
