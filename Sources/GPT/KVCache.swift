@@ -71,17 +71,10 @@ extension GPTModel {
                 for hh in 0..<NH {
                     let q = buf.qkv + r * 3 * C + hh * hs
                     let s = buf.scores
-                    var m = -Float.infinity
-                    for j in 0...P {
-                        let k = kBase + j * C + hh * hs
-                        var dot: Float = 0
-                        for i in 0..<hs { dot += q[i] * k[i] }
-                        s[j] = dot * scale
-                        m = max(m, s[j])
-                    }
-                    var sum: Float = 0
-                    for j in 0...P { let ex = expf(s[j] - m); s[j] = ex; sum += ex }
-                    let inv = 1 / sum
+                    for j in 0...P { s[j] = FastMath.dot(q, kBase + j * C + hh * hs, hs) * scale }
+                    let m = FastMath.max(s, P + 1)
+                    for j in 0...P { s[j] = FastMath.exp(s[j] - m) }
+                    let inv = 1 / FastMath.sum(s, P + 1)
                     let out = buf.atty + r * C + hh * hs
                     out.update(repeating: 0, count: hs)
                     for j in 0...P {

@@ -27,13 +27,11 @@ public enum Attention {
     static func causalSoftmaxRows(_ p: FloatPointer, T: Int) {
         for i in 0..<T {
             let row = p + i * T
-            var m = row[0]
-            for j in 0...i where row[j] > m { m = row[j] }
-            var sum: Float = 0
-            for j in 0...i { let e = expf(row[j] - m); row[j] = e; sum += e }
-            let inv = 1 / sum
+            let m = FastMath.max(row, i + 1)
+            for j in 0...i { row[j] = FastMath.exp(row[j] - m) }
+            let inv = 1 / FastMath.sum(row, i + 1)
             for j in 0...i { row[j] *= inv }
-            for j in (i + 1)..<T { row[j] = 0 }
+            (row + i + 1).update(repeating: 0, count: T - i - 1)
         }
     }
 
@@ -55,10 +53,9 @@ public enum Attention {
                 BLAS.gemm(.transpose, .none, m: T, n: hs, k: T, a: p, lda: T, b: d, ldb: C, beta: 1, c: dv, ldc: 3 * C)
                 for i in 0..<T {
                     let pr = p + i * T, dr = scratch + i * T
-                    var dot: Float = 0
-                    for j in 0...i { dot += pr[j] * dr[j] }
+                    let dot = FastMath.dot(pr, dr, i + 1)
                     for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
-                    for j in (i + 1)..<T { dr[j] = 0 }
+                    (dr + i + 1).update(repeating: 0, count: T - i - 1)
                 }
                 BLAS.gemm(.none, .none, m: T, n: hs, k: T, a: scratch, lda: T, b: k, ldb: 3 * C, beta: 1, c: dq, ldc: 3 * C)
                 BLAS.gemm(.transpose, .none, m: T, n: hs, k: T, a: scratch, lda: T, b: q, ldb: 3 * C, beta: 1, c: dk, ldc: 3 * C)
