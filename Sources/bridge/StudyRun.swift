@@ -56,6 +56,8 @@ struct StudyRun: ParsableCommand {
             for r in runs { print("  \(r.runId)  \(StudyExpansion.describe(r.point, seed: r.seed))") }
             return
         }
+        let lock = try StudyLock(dir: dir)
+        defer { withExtendedLifetime(lock) {} }
         let pending = try StudySetup.prepare(dir: dir, spec: effective, runs: runs, force: force)
         var manifest = Manifest(specText: text, specSource: spec, specHash: effective.hash,
                                 command: CommandLine.arguments, workers: workers, startedAt: started)
