@@ -35,7 +35,8 @@ public struct NotebookExport {
             names.append(name)
         }
         for metric in curveMetrics {
-            let svg = SVGChart.lines(title: "\(collector.plan.name): \(metric) (mean over finished seeds)", yLabel: metric, series: meanCurves(metric))
+            let svg = SVGChart.lines(title: "\(collector.plan.name): \(metric) (mean over finished seeds)", yLabel: metric,
+                                     legendTitle: collector.groupColumns.joined(separator: ", "), series: meanCurves(metric))
             let name = "curve-" + NotebookExport.fileSafe(metric) + ".svg"
             try AtomicFile.write(svg, to: dir.appendingPathComponent(name))
             names.append(name)
@@ -63,7 +64,7 @@ public struct NotebookExport {
             var sums: [Int: (Double, Int)] = [:]
             for c in curves { for (s, v) in zip(c.steps, c.values) { sums[s, default: (0, 0)].0 += v; sums[s, default: (0, 0)].1 += 1 } }
             let points = sums.keys.sorted().filter { sums[$0]!.1 == curves.count }.map { (Double($0), sums[$0]!.0 / Double(curves.count)) }
-            let name = key.isEmpty ? "all" : zip(collector.groupColumns, key).map { "\($0)=\($1)" }.joined(separator: ", ")
+            let name = key.isEmpty ? "all" : key.joined(separator: ", ")
             return (name, points)
         }
     }

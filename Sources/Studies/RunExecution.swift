@@ -6,8 +6,8 @@ import TensorCore
 /// config with its kind, write DIR/run.json and DIR/config.json, execute, and make sure DIR/result.json
 /// exists even when the run throws (status failed with the error text).
 ///
-/// Two files describe a run: run.json `{"kind": ..., "config": <resolved>}` (what a worker executes; its
-/// canonical JSON hashes to the run id) and config.json (the resolved config alone, as the kinds write and
+/// Two files describe a run: run.json `{"kind": ..., "config": <resolved>}` (what a worker executes) and
+/// config.json (the resolved config alone, whose canonical JSON hashes to the run id; the kinds write and
 /// check it when they resume from a checkpoint).
 public enum RunExecution {
     public static let runFileName = "run.json"

@@ -59,7 +59,7 @@ public enum SVGChart {
     }
 
     /// One polyline per series (x = step), with a legend.
-    public static func lines(title: String, yLabel: String, series: [(name: String, points: [(Double, Double)])]) -> String {
+    public static func lines(title: String, yLabel: String, legendTitle: String = "", series: [(name: String, points: [(Double, Double)])]) -> String {
         let xs = series.flatMap { $0.points.map(\.0) }, ys = series.flatMap { $0.points.map(\.1) }
         var out = ""
         let y = frame(title: title, yLabel: yLabel, lo: ys.min() ?? 0, hi: ys.max() ?? 1, into: &out)
@@ -70,6 +70,7 @@ public enum SVGChart {
             out += "<text x=\"\(f(x(v)))\" y=\"\(f(height - bottom + 14))\" text-anchor=\"middle\">\(tick(v))</text>\n"
         }
         out += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - bottom + 30))\" text-anchor=\"middle\">step</text>\n"
+        if !legendTitle.isEmpty { out += "<text x=\"\(f(left))\" y=\"\(f(height - bottom + 30))\">\(esc(legendTitle)):</text>\n" }
         for (i, s) in series.enumerated() {
             let color = palette[i % palette.count]
             let pts = s.points.map { "\(f(x($0.0))),\(f(y($0.1)))" }.joined(separator: " ")

@@ -2,7 +2,7 @@ import BridgeSupport
 
 /// One run of a study: an axis point with a seed, its resolved run config and its stable id.
 public struct PlannedRun: Sendable, Equatable {
-    /// First 12 hex digits of SHA-256 of `runConfig`'s canonical JSON: equal configs, equal ids.
+    /// First 12 hex digits of SHA-256 of the resolved config's canonical JSON (config.json): equal configs, equal ids.
     public var runId: String
     public var seed: Int
     /// The axis assignments that produced this run (grid, zip and explicit entries, in that order).
@@ -24,8 +24,9 @@ public enum StudyExpansion {
     /// Number of hex digits of a run id (48 bits: collisions are checked, never silently merged).
     public static let idLength = 12
 
+    /// The run id of a run file `{"kind": ..., "config": <resolved>}`: the hash of its resolved config.
     public static func runId(_ runConfig: ConfigValue) -> String {
-        String(SHA256.hex(runConfig.canonicalJSON).prefix(idLength))
+        String(SHA256.hex((runConfig["config"] ?? .object([])).canonicalJSON).prefix(idLength))
     }
 
     /// The wrapper stored as run.json (config.json holds `resolved` alone).

@@ -67,6 +67,9 @@ extension StudySpec {
         ])
     }
 
-    /// SHA-256 of the effective spec's canonical JSON (comments and key order in the YAML do not count).
-    public var hash: String { SHA256.hex(tree.canonicalJSON) }
+    /// SHA-256 of the effective spec's canonical JSON without the question (rewording it, comments and key
+    /// order in the YAML do not change what the study computes).
+    public var hash: String {
+        SHA256.hex(ConfigValue.object((tree.objectPairs ?? []).filter { $0.0 != "question" }).canonicalJSON)
+    }
 }

@@ -29,6 +29,9 @@ struct StudyRun: ParsableCommand {
     @Flag(name: .long, help: "Check the spec and expand it (every run config resolved by its kind); print the plan, run nothing.")
     var dryRun = false
 
+    @Flag(name: .long, help: "Write the study folder (study.json, runs/<id>/run.json) and print the pending run folders, one per line, without running them (for cluster job arrays: `bridge run --config F/run.json --out F` per line, then `bridge study collect DIR`).")
+    var prepareOnly = false
+
     @Argument(help: "Overrides of the base config: key.path=value ...")
     var overrides: [String] = []
 
@@ -56,7 +59,13 @@ struct StudyRun: ParsableCommand {
             for r in runs { print("  \(r.runId)  \(StudyExpansion.describe(r.point, seed: r.seed))") }
             return
         }
+        let lock = try StudyLock(dir: dir)
+        defer { withExtendedLifetime(lock) {} }
         let pending = try StudySetup.prepare(dir: dir, spec: effective, runs: runs, force: force)
+        if prepareOnly {
+            for r in pending { print(StudyPlan.runDir(dir, r.runId).path) }
+            return
+        }
         var manifest = Manifest(specText: text, specSource: spec, specHash: effective.hash,
                                 command: CommandLine.arguments, workers: workers, startedAt: started)
         try manifest.write(to: dir)

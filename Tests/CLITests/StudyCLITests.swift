@@ -114,6 +114,20 @@ func sameCSVs(_ a: URL, _ b: URL) throws -> [String] {
         }
     }
 
+    @Test func preparedRunsExecutedOneByOneCollectToSameBytes() throws {
+        let dir = try studyTempDir("prepare")
+        try toyStudy(sleepMs: 0).write(to: dir.appendingPathComponent("toy.yaml"), atomically: true, encoding: .utf8)
+        #expect(try studyBridge(["study", "run", "toy.yaml", "--workers", "2", "--out", "ref"], in: dir).0 == 0)
+        let (s, o, e) = try studyBridge(["study", "run", "toy.yaml", "--out", "sharded", "--prepare-only"], in: dir)
+        let folders = o.split(separator: "\n").map(String.init)
+        #expect(s == 0 && folders.count == 8, "\(o)\(e)")
+        for f in folders.reversed() { // any order, as a job array would
+            #expect(try studyBridge(["run", "--config", f + "/run.json", "--out", f], in: dir).0 == 0)
+        }
+        #expect(try studyBridge(["study", "collect", "sharded"], in: dir).0 == 0)
+        #expect(try sameCSVs(dir.appendingPathComponent("ref"), dir.appendingPathComponent("sharded")) == [])
+    }
+
     @Test func badSpecExitsNonZeroWithLineAndSuggestion() throws {
         let dir = try studyTempDir("bad")
         try toyStudy(sleepMs: 0).replacingOccurrences(of: "seeds: 2", with: "sedes: 2")
@@ -156,6 +170,9 @@ func sameCSVs(_ a: URL, _ b: URL) throws -> [String] {
         try toyStudy(sleepMs: 0).write(to: studies.appendingPathComponent("toycli.yaml"), atomically: true, encoding: .utf8)
         let (s, o, _) = try studyBridge(["study", "list", "--studies-dir", "specs"], in: dir)
         #expect(s == 0 && o.contains("toycli") && o.contains("Does heavy-ball momentum beat SGD on a noisy quadratic?"), "\(o)")
+        let (sd, od, _) = try studyBridge(["study", "run", "specs/toycli.yaml", "--dry-run"], in: dir)
+        #expect(sd == 0 && od.contains("toycli: 8 runs = 4 parameter points × 2 seeds"), "\(od)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("results").path), "--dry-run wrote files")
         #expect(try studyBridge(["study", "run", "specs/toycli.yaml", "--workers", "2"], in: dir).0 == 0)
         let (s2, o2, _) = try studyBridge(["study", "status", "results/toycli"], in: dir)
         #expect(s2 == 0 && o2.contains("8 total, 8 finished"), "\(o2)")

@@ -61,6 +61,16 @@ import Testing
         #expect(after == stamp, "a finished run was recomputed")
     }
 
+    @Test func studyFolderLockIsExclusive() throws {
+        let dir = try temporaryFolder("lock")
+        var first: StudyLock? = try StudyLock(dir: dir)
+        let e = errorText { _ = try StudyLock(dir: dir) }
+        #expect(e.contains("another `bridge study run` (pid \(getpid())) is running this study folder"), "got: \(e)")
+        first = nil
+        #expect(throws: Never.self) { _ = try StudyLock(dir: dir) }
+        _ = first
+    }
+
     @Test func changedSpecIsRefusedUnlessForced() throws {
         let dir = try temporaryFolder("changed")
         try runInProcess(toySpecText, dir: dir, preset: "quick")

@@ -40,7 +40,7 @@ import Testing
         let b = try StudyExpansion.expand(spec, kind: ToyQuadraticKind())
         #expect(a == b)
         for r in a {
-            #expect(r.runId == String(SHA256.hex(r.runConfig.canonicalJSON).prefix(12)))
+            #expect(r.runId == String(SHA256.hex(r.config.canonicalJSON).prefix(12)))
             #expect(r.config["seed"] == .number(Double(r.seed)))
         }
         // Writing a default explicitly, or reordering keys, does not change the id.
@@ -49,7 +49,7 @@ import Testing
         #expect(c.map(\.runId) == a.map(\.runId))
         // Snapshot: run ids are the resume key of existing result folders; changing them orphans results.
         let one = ConfigValue.object([("kind", .string("toy_quadratic")), ("config", try ToyQuadraticKind().resolve(.object([]), source: "t"))])
-        #expect(StudyExpansion.runId(one) == String(SHA256.hex(one.canonicalJSON).prefix(12)))
+        #expect(StudyExpansion.runId(one) == String(SHA256.hex(one["config"]!.canonicalJSON).prefix(12)))
         #expect(one.canonicalJSON == #"{"config":{"condition":10,"dim":8,"eval_every":5,"fail_at_step":-1,"learning_rate":0.1,"method":"sgd","momentum":0.9,"noise":0.1,"seed":0,"sleep_ms":0,"steps":60},"kind":"toy_quadratic"}"#)
     }
 

@@ -62,6 +62,17 @@ import Testing
         #expect(s.base["method"] == .string("123"))
     }
 
+    @Test func hashIgnoresQuestionCommentsAndKeyOrder() throws {
+        let a = try StudySpec.parse(yaml: toySpecText, source: "a").effective(preset: nil, overrides: [])
+        let reworded = ("# a comment\n" + toySpecText)
+            .replacingOccurrences(of: "  steps: 30\n  noise: 0.05", with: "  noise: 0.05  # noise\n  steps: 30")
+            .replacingOccurrences(of: "question: Does", with: "question: Really, does")
+        let b = try StudySpec.parse(yaml: reworded, source: "b").effective(preset: nil, overrides: [])
+        #expect(a.hash == b.hash)
+        let c = try StudySpec.parse(yaml: toySpecText, source: "c").effective(preset: nil, overrides: ["steps=31"])
+        #expect(a.hash != c.hash)
+    }
+
     @Test func dottedBaseKeysArePaths() throws {
         let spec = try StudySpec.parse(yaml: "name: d\nquestion: q\nkind: k\nbase:\n  run.steps: 5\n  run: {seed: 2}\n", source: "d.yaml")
         #expect(spec.base == .object([("run", .object([("steps", .number(5)), ("seed", .number(2))]))]))
