@@ -8,7 +8,7 @@ public struct SFTSection: Codable, Sendable, Equatable {
     /// RL batch at the default group size.
     public var batchSize = 16
     /// cold_start only: number S of SFT steps before RL (the remaining run.steps − S are RL). Half the run.
-    public var coldStartSteps = 30
+    public var coldStartSteps = 100
     /// mix only: weight μ of L_SFT in L_RL + μ·L_SFT (paper v3 "SFT+RL"); 1 = equal weight.
     public var mixMu = 1.0
     /// sft only: train only the LoRA adapters w (option) instead of all parameters θ and w (default, method.md).
@@ -20,8 +20,8 @@ public struct SFTSection: Codable, Sendable, Equatable {
 
 /// `rl:` GRPO settings (method.md's defaults).
 public struct RLSection: Codable, Sendable, Equatable {
-    /// Prompts per RL step; each gets G responses. 4 prompts × G = 8 gives 32 rollouts per step.
-    public var promptsPerStep = 4
+    /// Prompts per RL step; each gets G responses. 8 prompts × G = 8 gives 64 rollouts per step.
+    public var promptsPerStep = 8
     /// Group size G (responses per prompt) [choice]: 8.
     public var groupSize = 8
     /// Lower clip ε (ratio clipped below at 1 − ε) [choice]: 0.2 (PPO/GRPO default).
