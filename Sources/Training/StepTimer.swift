@@ -14,10 +14,18 @@ public enum StepTimer {
         public var tokens: Int
     }
 
-    public static func measure(config: TrainConfig, methods: [String], repeats: Int) throws -> [Timing] {
+    /// `warmSFTSteps` > 0 first trains the base by that many SFT updates (θ and w), so that every
+    /// timed update starts from a model that writes traces (reasoning-length responses, the paper's regime).
+    public static func measure(config: TrainConfig, methods: [String], repeats: Int, warmSFTSteps: Int = 0) throws -> [Timing] {
         let data = try TrainData(config.data.dataset, source: "data.dataset")
         let root = RNG(seed: UInt64(config.run.seed))
         let base = try BaseModelSource.make(config: config, data: data, root: root)
+        if warmSFTSteps > 0 {
+            var c = config
+            c.run.method = "sft"
+            let warm = TrainContext(config: c, data: data, model: base)
+            for k in 0..<warmSFTSteps { _ = try warm.sftStep(1_000_000 + k, theta: true, w: true) }
+        }
         let clock = ContinuousClock()
         var out: [Timing] = []
         for m in methods {

@@ -19,6 +19,9 @@ struct BenchMethods: ParsableCommand {
     @Option(name: .long, help: "Comma-separated methods to time (the first is the reference).")
     var methods = "rl_zero,bridge"
 
+    @Option(name: .long, help: "SFT updates applied to the base before timing (0 = time at the base model's short direct answers).")
+    var warmSft = 0
+
     @Option(name: .long, help: "YAML config file (default config otherwise).")
     var config: String?
 
@@ -38,12 +41,12 @@ struct BenchMethods: ParsableCommand {
     func run() throws {
         BLAS.threads = 1
         let cfg = try Train.loadConfig(file: config, method: nil, overrides: overrides)
-        let timings = try StepTimer.measure(config: cfg, methods: methods.split(separator: ",").map(String.init), repeats: repeats)
-        var table = CSVTable(columns: ["method", "repeats", "step_s", "ratio_to_first", "rollouts_per_step", "tokens_per_step", "blas_threads"])
+        let timings = try StepTimer.measure(config: cfg, methods: methods.split(separator: ",").map(String.init), repeats: repeats, warmSFTSteps: warmSft)
+        var table = CSVTable(columns: ["method", "warm_sft", "repeats", "step_s", "ratio_to_first", "rollouts_per_step", "tokens_per_step", "blas_threads"])
         let reference = timings.first?.stepSeconds ?? 0
         for t in timings {
             let ratio = reference > 0 ? t.stepSeconds / reference : 0
-            table.append([.text(t.method), .integer(repeats), .number(t.stepSeconds), .number(ratio),
+            table.append([.text(t.method), .integer(warmSft), .integer(repeats), .number(t.stepSeconds), .number(ratio),
                           .integer(t.rollouts), .integer(t.tokens), .integer(BLAS.threads)])
             print("\(t.method): \(String(format: "%.4f", t.stepSeconds)) s/update, ratio \(String(format: "%.3f", ratio)), \(t.tokens) tokens/update")
         }
