@@ -7,21 +7,27 @@ public struct SFTSection: Codable, Sendable, Equatable {
     /// SFT examples (prompt + expert trace + answer) per step. 16: a batch similar in tokens to one
     /// RL batch at the default group size.
     public var batchSize = 16
-    /// cold_start only: number S of SFT steps before RL (the remaining run.steps − S are RL). Half the run.
-    public var coldStartSteps = 30
+    /// cold_start only: number S of SFT steps before RL (the remaining run.steps − S are RL);
+    /// −1 = half the run (run.steps / 2, rounded down), so changing run.steps keeps the two stages equal.
+    public var coldStartSteps = -1
     /// mix only: weight μ of L_SFT in L_RL + μ·L_SFT (paper v3 "SFT+RL"); 1 = equal weight.
     public var mixMu = 1.0
     /// sft only: train only the LoRA adapters w (option) instead of all parameters θ and w (default, method.md).
     public var loraOnly = false
 
     public init() {}
+
+    /// S for a run of `steps` updates (resolves −1 to half the run).
+    public func coldStartSteps(runSteps steps: Int) -> Int { coldStartSteps < 0 ? steps / 2 : coldStartSteps }
+
     enum CodingKeys: String, CodingKey { case batchSize = "batch_size", coldStartSteps = "cold_start_steps", mixMu = "mix_mu", loraOnly = "lora_only" }
 }
 
 /// `rl:` GRPO settings (method.md's defaults).
 public struct RLSection: Codable, Sendable, Equatable {
-    /// Prompts per RL step; each gets G responses. 4 prompts × G = 8 gives 32 rollouts per step.
-    public var promptsPerStep = 4
+    /// Prompts per RL step; each gets G responses. 16 prompts × G = 8 gives 128 rollouts per step
+    /// (with 4-8 prompts the per-step reward is dominated by which prompts were drawn).
+    public var promptsPerStep = 16
     /// Group size G (responses per prompt) [choice]: 8.
     public var groupSize = 8
     /// Lower clip ε (ratio clipped below at 1 − ε) [choice]: 0.2 (PPO/GRPO default).

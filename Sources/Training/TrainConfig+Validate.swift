@@ -39,7 +39,7 @@ extension TrainConfig {
             try nonNegative("\(name).warmup_steps", o.warmupSteps)
         }
         try positive("sft.batch_size", sft.batchSize)
-        try nonNegative("sft.cold_start_steps", sft.coldStartSteps)
+        if sft.coldStartSteps < -1 { throw fail("sft.cold_start_steps", "must be ≥ 0, or −1 for half the run", "use e.g. 100 or -1") }
         if run.method == "cold_start", sft.coldStartSteps > run.steps {
             throw fail("sft.cold_start_steps", "S = \(sft.coldStartSteps) exceeds run.steps = \(run.steps)", "lower sft.cold_start_steps or raise run.steps")
         }

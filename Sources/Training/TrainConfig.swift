@@ -18,8 +18,9 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var data = DataSection()
     /// AdamW for the base weights θ (the lower level in BRIDGE), learning rate α.
     public var optimTheta = OptimSection()
-    /// AdamW for the LoRA adapters w (the upper level in BRIDGE), its own learning rate β.
-    public var optimW = OptimSection(learningRate: 1e-3)
+    /// AdamW for the LoRA adapters w (the upper level in BRIDGE), its own learning rate β = 1e-4
+    /// (adapters start at B = 0 and need a larger rate than θ to matter; 1e-3 destabilised RL).
+    public var optimW = OptimSection(learningRate: 1e-4)
     /// Supervised fine-tuning: batch size and the SFT-specific options of sft, cold_start and mix.
     public var sft = SFTSection()
     /// GRPO: group size, clipping, KL, sampling, aggregation.
@@ -88,12 +89,13 @@ public struct RunSection: Codable, Sendable, Equatable {
     /// Root seed of every random stream of the run (data, rollouts, init); 1 by convention.
     public var seed = 1
     /// Number of optimisation steps k (each step sees one SFT batch and/or one RL batch).
-    /// 60 keeps a small-preset run to a few minutes on one core.
-    public var steps = 60
+    /// 150 keeps a small-preset RL run to a few minutes on one core (release build).
+    public var steps = 150
     /// Evaluate every N steps (and at step 0 and at the end); 0 = only at step 0 and at the end.
-    public var evalEvery = 20
+    /// 50: five points per curve at the default length.
+    public var evalEvery = 50
     /// Write a checkpoint every N steps (and at the end); 0 = only at the end.
-    public var checkpointEvery = 20
+    public var checkpointEvery = 50
     /// Log per-step training metrics every N steps (evaluation metrics are always logged).
     public var logEvery = 1
     /// Base model: "pretrained" (the tasks helper's cached pretrained checkpoint, what the paper
@@ -144,8 +146,9 @@ public struct DataSection: Codable, Sendable, Equatable {
 
 /// `optim_theta:` / `optim_w:` AdamW settings and gradient clipping for one parameter group.
 public struct OptimSection: Codable, Sendable, Equatable {
-    /// Learning rate (α for θ, β for w in the paper). 3e-4: a safe AdamW rate for small GPTs.
-    public var learningRate = 3e-4
+    /// Learning rate (α for θ, β for w in the paper). 3e-5 for θ: GRPO at 1e-4 and above lowered the
+    /// pretrained small model's reward within 100 updates; at 3e-5 it rises (docs/training.md).
+    public var learningRate = 3e-5
     /// AdamW β₁ (PyTorch default).
     public var beta1 = 0.9
     /// AdamW β₂ (nanoGPT's 0.95 for small models).
@@ -159,7 +162,7 @@ public struct OptimSection: Codable, Sendable, Equatable {
     /// Linear learning-rate warm-up over this many steps; 0 = constant rate from the first step.
     public var warmupSteps = 0
 
-    public init(learningRate: Double = 3e-4) { self.learningRate = learningRate }
+    public init(learningRate: Double = 3e-5) { self.learningRate = learningRate }
     enum CodingKeys: String, CodingKey {
         case learningRate = "lr", beta1, beta2, epsilon = "eps", weightDecay = "weight_decay", gradClip = "grad_clip", warmupSteps = "warmup_steps"
     }

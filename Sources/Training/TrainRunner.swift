@@ -46,6 +46,10 @@ public enum TrainRunner {
             state = try TrainCheckpoint.read(ckptURL, into: ctx, expectedConfigHash: hash)
             log = try MetricLog.read(metricsURL, runId: runId)
             log.truncate(after: state.step)
+            // A finished run is never recomputed: its result.json (with its timings) stands.
+            if state.step == config.run.steps, let done = try? RunResult.read(resultURL), done.status == .finished {
+                return done
+            }
         } else {
             try method.start(ctx)
         }

@@ -4,19 +4,23 @@ import Foundation
 import TensorCore
 import Training
 
-/// `bridge bench methods`: BRIDGE's training-step time over RL-zero's at one config, measured in one
-/// process (same base model, same rollout budget; evaluation excluded). Paper: 6.9 h / 6.1 h ≈ 1.13.
+/// `bridge bench methods`: seconds per training update of each method, and the ratio to the first
+/// (default: BRIDGE over RL-zero), measured in one process from the same base model and seed, so
+/// every method's update sees the same prompts and rollout lengths. Paper: 6.9 h / 6.1 h ≈ 1.13 (3B).
 struct BenchMethods: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "methods",
-        abstract: "Time per training step of each method (default rl_zero and bridge); ratio to rl_zero; CSV."
+        abstract: "Seconds per training update of each method (same start, same rollouts) and the ratio to the first; CSV."
     )
 
-    @Option(name: .long, help: "Updates per method.")
-    var steps = 10
+    @Option(name: .long, help: "Timed updates per method (each from a fresh copy of the base model).")
+    var repeats = 5
 
     @Option(name: .long, help: "Comma-separated methods to time (the first is the reference).")
     var methods = "rl_zero,bridge"
+
+    @Option(name: .long, help: "SFT updates applied to the base before timing (0 = time at the base model's short direct answers).")
+    var warmSft = 0
 
     @Option(name: .long, help: "YAML config file (default config otherwise).")
     var config: String?
@@ -27,24 +31,24 @@ struct BenchMethods: ParsableCommand {
     @Argument(help: "Overrides key.path=value.")
     var overrides: [String] = []
 
+    func validate() throws {
+        if repeats < 1 { throw ValidationError("--repeats must be ≥ 1") }
+        for m in methods.split(separator: ",") where !TrainConfig.methods.contains(String(m)) {
+            throw ValidationError("unknown method '\(m)'; use some of \(TrainConfig.methods.joined(separator: ","))")
+        }
+    }
+
     func run() throws {
         BLAS.threads = 1
-        var cfg = try Train.loadConfig(file: config, method: nil,
-                                       overrides: ["run.steps=\(steps)", "run.eval_every=0", "run.checkpoint_every=0"] + overrides)
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bridge-bench-methods-\(ProcessInfo.processInfo.processIdentifier)")
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        var table = CSVTable(columns: ["method", "steps", "step_s", "ratio_to_first", "rollouts", "tokens", "peak_rss_mb", "blas_threads"])
-        var reference = 0.0
-        for m in methods.split(separator: ",").map(String.init) {
-            cfg.run.method = m
-            try cfg.validate(source: "bench methods")
-            let r = try TrainRunner.execute(config: cfg, runId: m, outDir: scratch.appendingPathComponent(m), resume: false)
-            let stepS = r.timings[Metric.stepSeconds] ?? 0
-            if reference == 0 { reference = stepS }
-            let ratio = reference > 0 ? stepS / reference : 0
-            table.append([.text(m), .integer(steps), .number(stepS), .number(ratio), .number(r.timings[Metric.rollouts] ?? 0),
-                          .number(r.timings[Metric.tokens] ?? 0), .number(r.timings[Metric.peakRSSMB] ?? 0), .integer(BLAS.threads)])
-            print("\(m): \(String(format: "%.3f", stepS)) s/step, ratio \(String(format: "%.3f", ratio))")
+        let cfg = try Train.loadConfig(file: config, method: nil, overrides: overrides)
+        let timings = try StepTimer.measure(config: cfg, methods: methods.split(separator: ",").map(String.init), repeats: repeats, warmSFTSteps: warmSft)
+        var table = CSVTable(columns: ["method", "warm_sft", "repeats", "step_s", "ratio_to_first", "rollouts_per_step", "tokens_per_step", "blas_threads"])
+        let reference = timings.first?.stepSeconds ?? 0
+        for t in timings {
+            let ratio = reference > 0 ? t.stepSeconds / reference : 0
+            table.append([.text(t.method), .integer(warmSft), .integer(repeats), .number(t.stepSeconds), .number(ratio),
+                          .integer(t.rollouts), .integer(t.tokens), .integer(BLAS.threads)])
+            print("\(t.method): \(String(format: "%.4f", t.stepSeconds)) s/update, ratio \(String(format: "%.3f", ratio)), \(t.tokens) tokens/update")
         }
         let url = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
