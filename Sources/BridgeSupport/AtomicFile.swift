@@ -6,6 +6,7 @@ public enum AtomicFile {
     public struct WriteError: Error, CustomStringConvertible {
         public let path: String
         public let reason: String
+        public init(path: String, reason: String) { self.path = path; self.reason = reason }
         public var description: String {
             "cannot write \(path): \(reason). Fix: check free disk space (df -h) and write permission; finished results were not touched"
         }

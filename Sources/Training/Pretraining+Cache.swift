@@ -40,6 +40,10 @@ public enum BaseModel {
         try config.validate()
         let key = try config.cacheKey()
         let url = try cachePath(config: config, cacheDirectory: cacheDirectory)
+        // Parallel study workers often ask for the same missing base at once: one trains, the others
+        // wait on the lock and then read the finished file.
+        let lock = try CacheLock(url.appendingPathExtension("lock"))
+        defer { lock.release() }
         var source = Source.trained
         if FileManager.default.fileExists(atPath: url.path) {
             switch verify(url, key: key, config: config) {
@@ -91,5 +95,27 @@ public enum BaseModel {
         }
         let s = String(h, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s
+    }
+}
+
+/// An exclusive advisory lock (flock) on a file next to a cache entry; released on `release()` or exit.
+final class CacheLock {
+    private let fd: Int32
+
+    init(_ url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        fd = open(url.path, O_CREAT | O_RDWR, 0o644)
+        guard fd >= 0 else {
+            throw AtomicFile.WriteError(path: url.path, reason: "cannot create the lock file (\(String(cString: strerror(errno))))")
+        }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            FileHandle.standardError.write(Data("waiting for another process that is building \(url.deletingPathExtension().lastPathComponent)\n".utf8))
+            flock(fd, LOCK_EX)
+        }
+    }
+
+    func release() {
+        flock(fd, LOCK_UN)
+        close(fd)
     }
 }
