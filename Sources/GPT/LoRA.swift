@@ -74,7 +74,7 @@ struct LoRASlot {
 extension GPTModel {
     /// w's layout: for each layer l and each enabled target X (in LoRATarget order)
     /// "h.{l}.X.lora_a" (r, in) then "h.{l}.X.lora_b" (out, r).
-    static func loraLayout(config: GPTConfig, lora: LoRAConfig) -> [(name: String, shape: [Int])] {
+    public static func loraLayout(config: GPTConfig, lora: LoRAConfig) -> [(name: String, shape: [Int])] {
         guard lora.isEnabled else { return [] }
         var out: [(name: String, shape: [Int])] = []
         for l in 0..<config.layers {

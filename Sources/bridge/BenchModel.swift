@@ -25,8 +25,8 @@ struct BenchModel: ParsableCommand {
     @Option(help: "Comma-separated presets.")
     var sizes = "tiny,small,medium"
 
-    @Option(help: "Comma-separated modes: train, sample.")
-    var modes = "train,sample"
+    @Option(help: "Comma-separated modes: train (full fine-tuning), lora (rank-8 adapters on all four targets, θ frozen), sample.")
+    var modes = "train,lora,sample"
 
     @Flag(help: "Short timings (smoke test; numbers are noisier).")
     var quick = false
@@ -40,6 +40,10 @@ struct BenchModel: ParsableCommand {
     /// PyTorch 2.13 CPU eager, 1 thread, from REPORT.md: train tok/s (B=16, B=64) and KV sampling new tok/s.
     static let peer: [String: (train16: Double, train64: Double, sample: Double)] = [
         "tiny": (61_826, 65_676, 60_002), "small": (10_443, 10_632, 10_488), "medium": (2_115, 2_145, 3_036),
+    ]
+    /// PyTorch LoRA (rank 8, α 16, all four targets, AdamW on adapters), REPORT.md: tok/s at B = 16 and 64.
+    static let peerLoRA: [String: (train16: Double, train64: Double)] = [
+        "tiny": (42_693, 45_016), "small": (9_398, 9_317), "medium": (2_047, 1_902),
     ]
     /// The targets as multiples of the peer.
     static let trainTarget: [String: Double] = ["tiny": 1.5, "small": 1.3, "medium": 1.1]
@@ -103,6 +107,16 @@ struct BenchModel: ParsableCommand {
                               .text(tps / p >= target ? "yes" : "no")])
                 print("\(size) train B=\(B): \(Int(tps)) tok/s, \(round2(gf)) GFLOP/s = \(round3(gf / sgemm)) of SGEMM \(round2(sgemm)); \(round3(tps / p))× peer (target \(target)×)")
             }
+            for B in [16, 64] where modes.contains("lora") {
+                let perStep = BenchModel.trainStep(config: c, B: B, seconds: seconds, lora: true)
+                let tps = Double(B * c.contextLength) / perStep
+                let gf = tps * trainFlop * 1e-9 // same convention as full training (REPORT.md's LoRA table)
+                let p = B == 16 ? BenchModel.peerLoRA[size]!.train16 : BenchModel.peerLoRA[size]!.train64
+                table.append([.text(size), "lora", .integer(B), .integer(c.contextLength), 1, .integer(c.parameterCount),
+                              .number(trainFlop), .number(tps.rounded()), .number(round2(gf)), .number(round2(sgemm)),
+                              .number(round3(gf / sgemm)), .number(p), .number(round3(tps / p)), .text(""), .text("")])
+                print("\(size) lora B=\(B): \(Int(tps)) tok/s; \(round3(tps / p))× peer LoRA (no target)")
+            }
             guard modes.contains("sample") else { continue }
             let (sampleSeconds, newTokens) = BenchModel.sampling(config: c, seconds: seconds)
             let stps = Double(newTokens) / sampleSeconds
@@ -156,24 +170,32 @@ struct BenchModel: ParsableCommand {
         return flop / s * 1e-9
     }
 
-    /// Seconds per full training step: forward, backward (θ), AdamW on θ.
-    static func trainStep(config c: GPTConfig, B: Int, seconds: Double) -> Double {
-        let model = GPTModel(config: c, lora: .none, rng: RNG(seed: 1))
+    /// Seconds per training step: forward, backward, AdamW — on θ, or with `lora` on w only (θ frozen).
+    static func trainStep(config c: GPTConfig, B: Int, seconds: Double, lora: Bool = false) -> Double {
+        let model = GPTModel(config: c, lora: lora ? LoRAConfig(rank: 8, alpha: 16) : .none, rng: RNG(seed: 1))
         let N = B * c.contextLength
         let tokens = (0..<N).map { Int32(($0 * 7 + 3) % c.vocabSize) }
         let targets = (0..<N).map { Int32(($0 * 5 + 1) % c.vocabSize) }
         let dl = [Float](repeating: -1 / Float(N), count: N)
-        var m = [Float](repeating: 0, count: model.theta.count), v = m
+        var m = [Float](repeating: 0, count: lora ? model.w.count : model.theta.count), v = m
         var step = 0
         let cfg = AdamWConfig(learningRate: 1e-4, weightDecay: 0.1)
         return time(seconds: seconds) {
             step += 1
             model.zeroGradients()
             _ = model.forward(tokens: tokens, targets: targets, B: B, T: c.contextLength)
-            model.backward(dlogprobs: dl, theta: true, w: false)
-            model.theta.storage.withUnsafeMutableBufferPointer { p in
-                model.gradTheta.storage.withUnsafeBufferPointer { g in
-                    AdamW.update(params: p.baseAddress!, grads: g.baseAddress!, m: &m, v: &v, count: p.count, step: step, config: cfg)
+            model.backward(dlogprobs: dl, theta: !lora, w: lora)
+            if lora {
+                model.w.storage.withUnsafeMutableBufferPointer { p in
+                    model.gradW.storage.withUnsafeBufferPointer { g in
+                        AdamW.update(params: p.baseAddress!, grads: g.baseAddress!, m: &m, v: &v, count: p.count, step: step, config: cfg)
+                    }
+                }
+            } else {
+                model.theta.storage.withUnsafeMutableBufferPointer { p in
+                    model.gradTheta.storage.withUnsafeBufferPointer { g in
+                        AdamW.update(params: p.baseAddress!, grads: g.baseAddress!, m: &m, v: &v, count: p.count, step: step, config: cfg)
+                    }
                 }
             }
         }
