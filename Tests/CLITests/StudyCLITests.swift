@@ -104,7 +104,7 @@ func sameCSVs(_ a: URL, _ b: URL) throws -> [String] {
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             #expect(p.terminationReason == .uncaughtSignal, "the study finished before it could be killed")
-            usleep(400_000) // orphaned workers notice their parent died within 0.2 s and exit
+            usleep(1_000_000) // orphaned workers notice their parent died within 0.2 s and exit (margin for a loaded machine)
             let settled = finished()
             usleep(300_000)
             #expect(finished() == settled, "an orphaned worker kept running after the study was killed")
