@@ -1,4 +1,5 @@
 import BridgeSupport
+import Foundation
 
 /// One run of a study: an axis point with a seed, its resolved run config and its stable id.
 public struct PlannedRun: Sendable, Equatable {
@@ -63,11 +64,11 @@ public enum StudyExpansion {
                 let label = describe(point, seed: seed)
                 let resolved: ConfigValue
                 do {
-                    resolved = try kind.resolve(config, source: "study '\(spec.name)', run \(label)")
+                    resolved = try kind.resolve(config, source: "") // the wrapper below names file, line and run
                 } catch let e as ConfigError {
                     throw ConfigError.invalid(source: spec.source.isEmpty ? "study '\(spec.name)'" : spec.source, path: label,
                                               line: specLine(of: e, in: spec),
-                                              message: "the \(kind.name) kind rejects this run's config: \(e.description)",
+                                              message: "the \(kind.name) kind rejects this run's config: " + e.description.trimmingCharacters(in: CharacterSet(charactersIn: ". :")),
                                               fix: "correct the key under 'base:' or 'axes:' (a dotted axis key is a path into the \(kind.name) config)")
                 }
                 let rc = runConfig(kind: kind.name, resolved: resolved)
