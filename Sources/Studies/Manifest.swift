@@ -50,6 +50,9 @@ public struct Manifest {
             ("effective_spec_sha256", .string(specHash)),
             ("command", .array(command.map { .string($0) })),
             ("workers", .number(Double(workers))),
+            // Each worker pins OpenBLAS to one thread (OPENBLAS_NUM_THREADS=1 and BLAS.threads = 1);
+            // numerics.blas_threads below is the study process's own setting.
+            ("worker_blas_threads", .number(1)),
             ("code_version", .string(Manifest.codeVersion())),
             ("numerics", try ConfigValue.encode(NumericsProvenance.current())),
             ("toolchain", .string("swift \(NumericsProvenance.swiftCompilerVersion) (\(NumericsProvenance.buildConfiguration) build)")),

@@ -1,4 +1,5 @@
 import BridgeSupport
+import Foundation
 
 /// One run of a study: an axis point with a seed, its resolved run config and its stable id.
 public struct PlannedRun: Sendable, Equatable {
@@ -63,10 +64,11 @@ public enum StudyExpansion {
                 let label = describe(point, seed: seed)
                 let resolved: ConfigValue
                 do {
-                    resolved = try kind.resolve(config, source: "study '\(spec.name)', run \(label)")
+                    resolved = try kind.resolve(config, source: "") // the wrapper below names file, line and run
                 } catch let e as ConfigError {
-                    throw ConfigError.invalid(source: "study '\(spec.name)'", path: label, line: nil,
-                                              message: "the \(kind.name) kind rejects this run's config: \(e.description)",
+                    throw ConfigError.invalid(source: spec.source.isEmpty ? "study '\(spec.name)'" : spec.source, path: label,
+                                              line: specLine(of: e, in: spec),
+                                              message: "the \(kind.name) kind rejects this run's config: " + e.description.trimmingCharacters(in: CharacterSet(charactersIn: ". :")),
                                               fix: "correct the key under 'base:' or 'axes:' (a dotted axis key is a path into the \(kind.name) config)")
                 }
                 let rc = runConfig(kind: kind.name, resolved: resolved)
@@ -82,6 +84,19 @@ public enum StudyExpansion {
             }
         }
         return runs
+    }
+
+    /// The spec line that set the key a kind's error names: under base:, or an axis key (nil if the key
+    /// came from the kind's defaults or a command-line override).
+    static func specLine(of error: ConfigError, in spec: StudySpec) -> Int? {
+        let path: String
+        switch error {
+        case let .unknownKey(_, p, _, _, _), let .wrongType(_, p, _, _, _), let .invalid(_, p, _, _, _): path = p
+        default: return nil
+        }
+        guard !path.isEmpty else { return nil }
+        if let line = spec.lines["base." + path] { return line }
+        return spec.lines.filter { $0.key.hasPrefix("axes.") && $0.key.hasSuffix("." + path) }.map(\.value).min()
     }
 
     /// "lambda.value=0.5, method=bridge, seed=1"

@@ -21,6 +21,8 @@ extension StudySpec {
             throw r.invalid(at: "question", "the question must be one non-empty line", fix: "shorten it to one line")
         }
         var spec = StudySpec(name: name, question: question, kind: try r.string(value("kind")!, at: "kind"))
+        spec.source = source
+        spec.lines = lines
         // Dotted keys in base ("run.steps: 5") are paths, like axis keys and overrides.
         if let b = value("base") { _ = try r.mapping(b, at: "base"); spec.base = ConfigPath.merge(b, over: .object([])) }
         if let a = value("axes") {

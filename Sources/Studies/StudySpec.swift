@@ -31,6 +31,9 @@ public struct StudySpec: Sendable {
     public var preset: String = ""
     /// The command-line overrides folded in by `effective`.
     public var overrides: [String] = []
+    /// The file the spec came from and the line of every key path (for errors found later, at expansion).
+    public var source = ""
+    public var lines: [String: Int] = [:]
 
     public init(name: String, question: String, kind: String, base: ConfigValue = .object([]), axes: Axes = Axes(),
                 seeds: [Int] = [0], metrics: [MetricSummary] = [], forgetting: [String] = [], presets: [Preset] = []) {

@@ -9,7 +9,7 @@ struct Study: ParsableCommand {
     )
 }
 
-/// Shared error formatting: a thrown ConfigError becomes a ValidationError-like message and exit code 1.
+/// A study-level failure after the work is done (e.g. some runs failed): printed as "Error: ..." with exit code 1.
 struct StudyFailure: Error, CustomStringConvertible {
     let description: String
 }

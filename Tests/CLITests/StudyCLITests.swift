@@ -104,7 +104,7 @@ func sameCSVs(_ a: URL, _ b: URL) throws -> [String] {
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             #expect(p.terminationReason == .uncaughtSignal, "the study finished before it could be killed")
-            usleep(400_000) // orphaned workers notice their parent died within 0.2 s and exit
+            usleep(1_000_000) // orphaned workers notice their parent died within 0.2 s and exit (margin for a loaded machine)
             let settled = finished()
             usleep(300_000)
             #expect(finished() == settled, "an orphaned worker kept running after the study was killed")
@@ -174,6 +174,12 @@ func sameCSVs(_ a: URL, _ b: URL) throws -> [String] {
         #expect(sd == 0 && od.contains("toycli: 8 runs = 4 parameter points × 2 seeds"), "\(od)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("results").path), "--dry-run wrote files")
         #expect(try studyBridge(["study", "run", "specs/toycli.yaml", "--workers", "2"], in: dir).0 == 0)
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("results/toycli/manifest.json"))) as! [String: Any]
+        for key in ["spec_text", "spec_text_sha256", "effective_spec_sha256", "code_version", "numerics", "toolchain", "host", "started_at", "finished_at"] {
+            #expect(manifest[key] != nil && !(manifest[key] is NSNull), "manifest.json lacks \(key)")
+        }
+        #expect((manifest["spec_text"] as? String) == toyStudy(sleepMs: 0))
+        #expect(((manifest["numerics"] as? [String: Any])?["openblas_config"] as? String)?.isEmpty == false)
         let (s2, o2, _) = try studyBridge(["study", "status", "results/toycli"], in: dir)
         #expect(s2 == 0 && o2.contains("8 total, 8 finished"), "\(o2)")
         #expect(try studyBridge(["study", "collect", "results/toycli"], in: dir).0 == 0)

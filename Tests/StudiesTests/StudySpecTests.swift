@@ -82,5 +82,12 @@ import Testing
         let spec = try StudySpec.parse(yaml: toySpecText, source: "toy.yaml").effective(preset: nil, overrides: ["stepz=3"])
         let e = errorText { _ = try StudyExpansion.expand(spec, kind: ToyQuadraticKind()) }
         #expect(e.contains("'stepz' is not a known key; did you mean 'steps'?"), "got: \(e)")
+        // Keys written in the spec get their line: under base: and as axis keys.
+        let typo = toySpecText.replacingOccurrences(of: "  noise: 0.05", with: "  nois: 0.05")
+        let e2 = errorText { _ = try StudyExpansion.expand(try StudySpec.parse(yaml: typo, source: "toy.yaml"), kind: ToyQuadraticKind()) }
+        #expect(e2.hasPrefix("toy.yaml:6: 'method=sgd, learning_rate=0.05, seed=0'") && e2.contains("did you mean 'noise'?"), "got: \(e2)")
+        let axisTypo = toySpecText.replacingOccurrences(of: "    learning_rate: [0.05, 0.2]", with: "    learnin_rate: [0.05, 0.2]")
+        let e3 = errorText { _ = try StudyExpansion.expand(try StudySpec.parse(yaml: axisTypo, source: "toy.yaml"), kind: ToyQuadraticKind()) }
+        #expect(e3.hasPrefix("toy.yaml:10: ") && e3.contains("did you mean 'learning_rate'?"), "got: \(e3)")
     }
 }
