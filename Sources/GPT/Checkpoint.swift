@@ -29,7 +29,7 @@ public struct Checkpoint {
 
     /// A new model holding this checkpoint's weights (gradients zero).
     public func makeModel() -> GPTModel {
-        let m = GPTModel(config: config, lora: lora, rng: RNG0.zero)
+        let m = GPTModel(zeroedConfig: config, lora: lora)
         m.theta = theta; m.w = w; m.isMerged = isMerged
         return m
     }
@@ -118,9 +118,4 @@ public struct Checkpoint {
         self.config = config; self.lora = lora; self.theta = theta; self.w = w; self.isMerged = isMerged
         self.extra = extra; self.metadata = metadata
     }
-}
-
-/// A fixed stream for building a model whose parameters are overwritten right away.
-enum RNG0 {
-    static let zero = RNG(seed: 0)
 }

@@ -33,7 +33,7 @@ struct ActivationLayout {
     var layers: [Layer] = []
     var lnf = 0, lnfMean = 0, lnfRstd = 0, logits = 0, probs = 0
     // backward scratch (shared across layers)
-    var dres = 0, dln = 0, dqkv = 0, datty = 0, dfch = 0, dfchGelu = 0, dlogits = 0, attScratch = 0, du = 0
+    var dres = 0, dln = 0, dqkv = 0, datty = 0, dfchGelu = 0, dlogits = 0, attScratch = 0, du = 0
     var total = 0
 
     init(config c: GPTConfig, loraSlots: [[LoRASlot?]], rank: Int, B: Int, T: Int) {
@@ -53,7 +53,7 @@ struct ActivationLayout {
         lnf = take(N * C); lnfMean = take(N); lnfRstd = take(N)
         logits = take(N * V); probs = take(N * V)
         dres = take(N * C); dln = take(N * C); dqkv = take(N * 3 * C); datty = take(N * C)
-        dfch = take(N * 4 * C); dfchGelu = take(N * 4 * C); dlogits = take(N * V)
+        dfchGelu = take(N * 4 * C); dlogits = take(N * V)
         attScratch = take(T * T); du = take(N * max(rank, 1))
         total = cursor
     }

@@ -42,25 +42,20 @@ extension GPTModel {
                 let resIn = l == 0 ? a + lay.encoded : a + lay.layers[l - 1].res3
                 func u(_ k: LoRATarget) -> ConstFloatPointer? { L.u[k.rawValue] >= 0 ? ConstFloatPointer(a + L.u[k.rawValue]) : nil }
                 // res3 = res2 + fcproj(gelu(fc(ln2(res2))))
-                zero(lay.dfchGelu, N * 4 * C)
                 linearBackward(dinp: a + lay.dfchGelu, dout: dres, inp: a + L.fchGelu, u: u(.mlpProj), du: du, N: N,
                                layer: l, target: .mlpProj, theta: t, w: wp, gradTheta: gt, gradW: gw)
-                zero(lay.dfch, N * 4 * C)
-                GELU.backward(dinp: a + lay.dfch, inp: a + L.fch, dout: a + lay.dfchGelu, N: N * 4 * C)
-                zero(lay.dln, N * C)
-                linearBackward(dinp: a + lay.dln, dout: a + lay.dfch, inp: a + L.ln2, u: u(.fc), du: du, N: N,
+                GELU.backwardInPlace(grad: a + lay.dfchGelu, inp: a + L.fch, N: N * 4 * C) // now d fch
+                linearBackward(dinp: a + lay.dln, dout: a + lay.dfchGelu, inp: a + L.ln2, u: u(.fc), du: du, N: N,
                                layer: l, target: .fc, theta: t, w: wp, gradTheta: gt, gradW: gw)
                 LayerNorm.backward(dinp: dres, dweight: gt.map { $0 + o.ln2w }, dbias: gt.map { $0 + o.ln2b },
                                    dout: a + lay.dln, inp: a + L.res2, weight: t + o.ln2w,
                                    mean: a + L.ln2Mean, rstd: a + L.ln2Rstd, N: N, C: C)
                 // res2 = res + attproj(attention(qkv(ln1(res))))
-                zero(lay.datty, N * C)
                 linearBackward(dinp: a + lay.datty, dout: dres, inp: a + L.atty, u: u(.attnProj), du: du, N: N,
                                layer: l, target: .attnProj, theta: t, w: wp, gradTheta: gt, gradW: gw)
                 zero(lay.dqkv, N * 3 * C)
                 Attention.backward(dqkv: a + lay.dqkv, scratch: a + lay.attScratch, dout: a + lay.datty,
                                    qkv: a + L.qkv, att: a + L.att, B: B, T: T, C: C, NH: config.heads)
-                zero(lay.dln, N * C)
                 linearBackward(dinp: a + lay.dln, dout: a + lay.dqkv, inp: a + L.ln1, u: u(.qkv), du: du, N: N,
                                layer: l, target: .qkv, theta: t, w: wp, gradTheta: gt, gradW: gw)
                 LayerNorm.backward(dinp: dres, dweight: gt.map { $0 + o.ln1w }, dbias: gt.map { $0 + o.ln1b },

@@ -77,4 +77,11 @@ extension GPTModel {
         for n in 0..<N where targets[n] >= 0 { total += Double(logprobs[n]); count += 1 }
         return ForwardOutput(logprobs: logprobs, entropy: entropy, meanLoss: count > 0 ? Float(-total / Double(count)) : 0)
     }
+
+    /// Logits (B·T, V) of the last forward (divided by its temperature), row-major; empty before any forward.
+    public func lastLogits() -> [Float] {
+        guard saved.valid else { return [] }
+        let lay = ActivationLayout(config: config, loraSlots: loraSlots, rank: lora.rank, B: saved.B, T: saved.T)
+        return Array(UnsafeBufferPointer(start: acts.base + lay.logits, count: saved.B * saved.T * config.vocabSize))
+    }
 }

@@ -24,7 +24,7 @@ extension GPTModel {
         }
     }
 
-    /// Backward of `linearForward`. dinp (N,IC) += dout·W_eff; when `theta`: dW (OC,IC) += doutᵀ·inp,
+    /// Backward of `linearForward`. dinp (N,IC) = dout·W_eff (overwritten, not accumulated); when `theta`: dW (OC,IC) += doutᵀ·inp,
     /// db += Σ dout; when `wGrad` and the adapter is active, with du = (alpha/r)·dout·B (N,r):
     /// dB (OC,r) += (alpha/r)·doutᵀ·u, dA (r,IC) += duᵀ·inp. dinp always includes du·A.
     func linearBackward(dinp: FloatPointer, dout: ConstFloatPointer, inp: ConstFloatPointer, u: ConstFloatPointer?,
@@ -33,7 +33,9 @@ extension GPTModel {
                         gradTheta gt: FloatPointer?, gradW gw: FloatPointer?) {
         let (IC, OC) = target.dims(channels: config.channels)
         let o = layerOffsets[l]
-        Linear.backward(dinp: dinp, dweight: gt.map { $0 + o.weight(target) }, dbias: gt.map { $0 + o.bias(target) },
+        // dinp (N,IC) = dout · W, overwritten (beta 0) so callers need not zero it first.
+        BLAS.gemm(.none, .none, m: N, n: IC, k: OC, a: dout, b: t + o.weight(target), beta: 0, c: dinp)
+        Linear.backward(dinp: nil, dweight: gt.map { $0 + o.weight(target) }, dbias: gt.map { $0 + o.bias(target) },
                         dout: dout, inp: inp, weight: t + o.weight(target), N: N, C: IC, OC: OC)
         if adaptersActive, let s = loraSlots[l][target.rawValue], let w, let u {
             let r = lora.rank, scale = lora.scale

@@ -43,7 +43,14 @@ public final class GPTModel {
     /// θ with GPT-2's initialisation and w with LoRA's (see `initialiseLoRA`); deterministic in rng:
     /// each tensor draws from its own stream rng.derive("theta/<name>") / ("lora/<name>").
     /// Precondition: `config.validate()` and `lora.validate()` pass.
-    public init(config: GPTConfig, lora: LoRAConfig, rng: RNG) {
+    public convenience init(config: GPTConfig, lora: LoRAConfig, rng: RNG) {
+        self.init(zeroedConfig: config, lora: lora)
+        GPTModel.initialiseTheta(&theta, config: config, rng: rng)
+        GPTModel.initialiseLoRA(&w, rng: rng)
+    }
+
+    /// A model with all parameters zero (no random draws); used when weights are loaded right away.
+    init(zeroedConfig config: GPTConfig, lora: LoRAConfig) {
         precondition((try? config.validate()) != nil, "invalid GPTConfig \(config)")
         precondition((try? lora.validate()) != nil, "invalid LoRAConfig \(lora)")
         self.config = config
@@ -76,8 +83,6 @@ public final class GPTModel {
         w = ws
         gradTheta = th.zeroed()
         gradW = ws.zeroed()
-        GPTModel.initialiseTheta(&theta, config: config, rng: rng)
-        GPTModel.initialiseLoRA(&w, rng: rng)
     }
 
     /// θ's layout (see the type's documentation).

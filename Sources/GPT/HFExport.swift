@@ -43,7 +43,8 @@ public enum HFExport {
     public static func configJSON(_ c: GPTConfig) -> String {
         let fields: [(String, String)] = [
             ("activation_function", "\"gelu_new\""), ("architectures", "[\"GPT2LMHeadModel\"]"),
-            ("attn_pdrop", "0.0"), ("embd_pdrop", "0.0"), ("initializer_range", "0.02"),
+            ("attn_pdrop", "0.0"), ("bos_token_id", "null"), ("embd_pdrop", "0.0"), ("eos_token_id", "null"),
+            ("initializer_range", "0.02"),
             ("layer_norm_epsilon", "1e-05"), ("model_type", "\"gpt2\""), ("n_ctx", "\(c.contextLength)"),
             ("n_embd", "\(c.channels)"), ("n_head", "\(c.heads)"), ("n_inner", "null"), ("n_layer", "\(c.layers)"),
             ("n_positions", "\(c.contextLength)"), ("resid_pdrop", "0.0"), ("scale_attn_weights", "true"),

@@ -1,23 +1,24 @@
 import Foundation
 import TensorCore
 
-/// Keys and values of every layer for S sequences of up to `capacity` positions:
-/// K and V of layer l, sequence b, position p start at ((l·S + b)·capacity + p)·C.
+/// Keys and values of every layer for S sequences of up to `capacity` positions, head-major so that one
+/// head's keys of one sequence are contiguous: K of layer l, sequence b, head h, position p starts at
+/// (((l·S + b)·NH + h)·capacity + p)·hs.
 final class KVCache {
     let keys: FloatPointer, values: FloatPointer
-    let sequences: Int, capacity: Int, channels: Int
+    let sequences: Int, capacity: Int, heads: Int, headSize: Int
 
-    init(layers: Int, sequences: Int, capacity: Int, channels: Int) {
-        self.sequences = sequences; self.capacity = capacity; self.channels = channels
-        let n = layers * sequences * capacity * channels
+    init(layers: Int, sequences: Int, capacity: Int, heads: Int, headSize: Int) {
+        self.sequences = sequences; self.capacity = capacity; self.heads = heads; self.headSize = headSize
+        let n = layers * sequences * heads * capacity * headSize
         keys = FloatPointer.allocate(capacity: max(n, 1))
         values = FloatPointer.allocate(capacity: max(n, 1))
     }
 
     deinit { keys.deallocate(); values.deallocate() }
 
-    @inline(__always) func offset(layer l: Int, sequence b: Int, position p: Int) -> Int {
-        ((l * sequences + b) * capacity + p) * channels
+    @inline(__always) func offset(layer l: Int, sequence b: Int, head h: Int, position p: Int) -> Int {
+        (((l * sequences + b) * heads + h) * capacity + p) * headSize
     }
 }
 
@@ -60,33 +61,43 @@ extension GPTModel {
             LayerNorm.forward(out: buf.ln, mean: buf.mean, rstd: buf.rstd, inp: buf.x, weight: t + o.ln1w, bias: t + o.ln1b, N: R, C: C)
             linearForward(out: buf.qkv, u: buf.u, inp: buf.ln, N: R, layer: l, target: .qkv, theta: t, w: wp, accumulate: false)
             for r in 0..<R {
-                let off = cache.offset(layer: l, sequence: seq[r], position: pos[r])
-                (cache.keys + off).update(from: buf.qkv + r * 3 * C + C, count: C)
-                (cache.values + off).update(from: buf.qkv + r * 3 * C + 2 * C, count: C)
+                for hh in 0..<NH {
+                    let off = cache.offset(layer: l, sequence: seq[r], head: hh, position: pos[r])
+                    (cache.keys + off).update(from: buf.qkv + r * 3 * C + C + hh * hs, count: hs)
+                    (cache.values + off).update(from: buf.qkv + r * 3 * C + 2 * C + hh * hs, count: hs)
+                }
             }
             for r in 0..<R {
-                let kBase = cache.keys + cache.offset(layer: l, sequence: seq[r], position: 0)
-                let vBase = cache.values + cache.offset(layer: l, sequence: seq[r], position: 0)
                 let P = pos[r]
                 for hh in 0..<NH {
                     let q = buf.qkv + r * 3 * C + hh * hs
+                    let kh = cache.keys + cache.offset(layer: l, sequence: seq[r], head: hh, position: 0)
+                    let vh = cache.values + cache.offset(layer: l, sequence: seq[r], head: hh, position: 0)
                     let s = buf.scores
+                    let n = P + 1
                     var m = -Float.infinity
-                    for j in 0...P {
-                        let k = kBase + j * C + hh * hs
-                        var dot: Float = 0
-                        for i in 0..<hs { dot += q[i] * k[i] }
-                        s[j] = dot * scale
-                        m = max(m, s[j])
+                    for j in 0..<n {
+                        let x = FastMath.dot(q, kh + j * hs, hs) * scale
+                        s[j] = x
+                        m = x > m ? x : m
                     }
-                    var sum: Float = 0
-                    for j in 0...P { let ex = expf(s[j] - m); s[j] = ex; sum += ex }
-                    let inv = 1 / sum
+                    for j in 0..<n { s[j] = FastMath.exp(s[j] - m) }
+                    let inv = 1 / FastMath.sum(s, n)
+                    for j in 0..<n { s[j] *= inv }
+                    // out (hs) = Σ_j s[j]·V[j], 8 lanes at a time accumulated in registers.
                     let out = buf.atty + r * C + hh * hs
-                    out.update(repeating: 0, count: hs)
-                    for j in 0...P {
-                        let pj = s[j] * inv, v = vBase + j * C + hh * hs
-                        for i in 0..<hs { out[i] += pj * v[i] }
+                    var c = 0
+                    while c + 8 <= hs {
+                        var acc = SIMD8<Float>(repeating: 0)
+                        for j in 0..<n { acc += s[j] * UnsafeRawPointer(vh + j * hs + c).loadUnaligned(as: SIMD8<Float>.self) }
+                        UnsafeMutableRawPointer(out + c).storeBytes(of: acc, as: SIMD8<Float>.self)
+                        c += 8
+                    }
+                    while c < hs {
+                        var acc: Float = 0
+                        for j in 0..<n { acc += s[j] * vh[j * hs + c] }
+                        out[c] = acc
+                        c += 1
                     }
                 }
             }
@@ -120,7 +131,7 @@ extension GPTModel {
         let budget = prompts.map { min(maxNewTokens, config.contextLength - $0.count) }
         let capacity = zip(prompts, budget).map { $0.count + $1 }.max()!
         let promptRows = prompts.reduce(0) { $0 + $1.count }
-        let cache = KVCache(layers: config.layers, sequences: S, capacity: capacity, channels: config.channels)
+        let cache = KVCache(layers: config.layers, sequences: S, capacity: capacity, heads: config.heads, headSize: config.headSize)
         let buf = DecodeBuffers(rows: max(promptRows, S), config: config, rank: lora.rank, capacity: capacity)
         var chooser = TokenChooser(options: options, vocabSize: V)
         var done = budget.map { $0 <= 0 }

@@ -114,7 +114,6 @@ extension GPTModel {
 
     private func applyDelta(sign: Float) {
         let scale = sign * lora.scale
-
         theta.storage.withUnsafeMutableBufferPointer { tp in
             w.storage.withUnsafeBufferPointer { wp in
                 guard let t = tp.baseAddress, let wb = wp.baseAddress else { return }
@@ -125,7 +124,6 @@ extension GPTModel {
                         // W (out, in) += scale · B (out, r) · A (r, in)
                         BLAS.gemm(.none, .none, m: s.out, n: s.inp, k: lora.rank, alpha: scale,
                                   a: wb + s.b, b: wb + s.a, beta: 1, c: t + wOff)
-
                     }
                 }
             }

@@ -9,11 +9,11 @@ public struct Benchmark: Sendable, Equatable {
     /// The distribution the set is drawn from.
     public let difficulty: TaskDifficulty
 
-    /// The set's problems: `count` test-split examples of stream `RNG(seed).derive("benchmark").derive(name)`.
+    /// The set's problems: `count` distinct test-split examples of stream `RNG(seed).derive("benchmark").derive(name)`.
     public func examples(seed: Int, count: Int, testFraction: Double) throws -> [Example] {
         let gen = try TaskGenerator(difficulty: difficulty, testFraction: testFraction, source: "benchmark \(name)")
         let stream = RNG(seed: UInt64(bitPattern: Int64(seed))).derive("benchmark").derive(name)
-        return try gen.examples(stream: stream, split: .test, count: count)
+        return try gen.uniqueExamples(stream: stream, split: .test, count: count, source: "benchmark \(name)")
     }
 }
 

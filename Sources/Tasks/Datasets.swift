@@ -9,7 +9,7 @@ public struct TaskDatasets: Sendable, Equatable {
     public var sft: [Example]
     /// RL prompts with reference answers (trace empty), train split.
     public var rl: [Example]
-    /// Held-out SFT examples, test split, clean traces.
+    /// Held-out SFT examples, test split, clean traces, distinct problems.
     public var heldout: [Example]
     /// Pretraining documents: "prompt\n#answer" problems (train split) and single-digit facts "7+5=12".
     public var pretrain: [String]
@@ -36,7 +36,7 @@ public struct TaskDatasets: Sendable, Equatable {
             }
         }
         let rl = try gen.examples(stream: root.derive("rl"), split: .train, count: config.rlSize).map(\.direct)
-        let heldout = try gen.examples(stream: root.derive("heldout"), split: .test, count: config.heldoutSize)
+        let heldout = try gen.uniqueExamples(stream: root.derive("heldout"), split: .test, count: config.heldoutSize, source: source + ": heldout_size")
         let problems = try gen.examples(stream: root.derive("pretrain"), split: .train, count: config.pretrainProblems)
         var pretrain = problems.map { $0.prompt + "\n" + String(Tokenizer.answerMarkerCharacter) + $0.answer }
         for _ in 0..<config.pretrainFactCopies { pretrain += PretrainFacts.all }

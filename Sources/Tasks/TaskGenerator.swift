@@ -61,6 +61,24 @@ public struct TaskGenerator: Sendable {
                                       "widen the difficulty range (more digits or steps) or change test_fraction")
     }
 
+    /// `count` distinct problems of a split: indices 0, 1, 2, ... of `stream`, skipping prompts already
+    /// taken (evaluation sets weigh every problem once). Prefix-stable like `examples`; throws when the
+    /// problem space is too small (more than 20·count draws).
+    public func uniqueExamples(stream: RNG, split: Split, count: Int, source: String) throws -> [Example] {
+        var out: [Example] = [], seen = Set<String>()
+        var index = 0
+        while out.count < count {
+            guard index < 20 * count + 100 else {
+                throw ConfigErrorShim.invalid(source, "size", "only \(out.count) distinct \(split.rawValue) problems found in \(index) draws",
+                                              "lower the size or widen the difficulty")
+            }
+            let ex = try example(stream: stream, split: split, index: index)
+            index += 1
+            if seen.insert(ex.prompt).inserted { out.append(ex) }
+        }
+        return out
+    }
+
     /// `count` examples of a split: indices 0..<count of `stream`.
     public func examples(stream: RNG, split: Split, count: Int) throws -> [Example] {
         try (0..<count).map { try example(stream: stream, split: split, index: $0) }

@@ -4,6 +4,6 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (results written to CSV).",
-        subcommands: [BenchMethods.self]
+        subcommands: [BenchKernels.self, BenchModel.self, BenchMethods.self]
     )
 }

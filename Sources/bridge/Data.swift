@@ -93,6 +93,9 @@ struct DataShow: ParsableCommand {
     @Option(name: .long, help: "Number of examples to print.")
     var count: Int = 5
 
+    @Option(name: .long, help: "Show (and check) a JSONL file of your own instead of a generated set.")
+    var from: String?
+
     func validate() throws {
         guard count >= 0 else { throw ValidationError("--count must be >= 0") }
     }
@@ -103,7 +106,7 @@ struct DataShow: ParsableCommand {
             for b in BenchmarkSuite.all { print("\(b.name): \(b.probes)") }
             return
         }
-        let examples = try dataSet(named: set, config: config)
+        let examples = try from.map { try JSONL.read(URL(fileURLWithPath: $0)) } ?? dataSet(named: set, config: config)
         for (i, e) in examples.prefix(count).enumerated() {
             let n = try Tokenizer.standard.encode(e).tokens.count
             print("[\(i)] \(n) tokens")
@@ -111,7 +114,7 @@ struct DataShow: ParsableCommand {
             print(e.completionText)
             print("")
         }
-        print("\(set): \(examples.count) examples")
+        print("\(from ?? set): \(examples.count) examples")
     }
 }
 

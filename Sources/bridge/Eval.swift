@@ -19,6 +19,9 @@ struct Eval: ParsableCommand {
     @Option(name: .long, help: "Comma-separated benchmark names (default: all five).")
     var benchmarks: String = ""
 
+    @Option(name: .long, help: "Also score a JSONL file of your own problems (repeatable; the set is named after the file).")
+    var jsonl: [String] = []
+
     @Option(name: .long, help: "Write the table as CSV.")
     var out: String?
 
@@ -71,7 +74,14 @@ struct Eval: ParsableCommand {
             throw ValidationError("the checkpoint's vocab_size \(model.config.vocabSize) is smaller than the tokenizer's \(Tokenizer.standard.vocabSize)")
         }
         let start = Date()
-        let report = try Evaluator(config: evaluationConfig).evaluate(model)
+        let evaluator = try Evaluator(config: evaluationConfig)
+        var report = evaluator.evaluate(model)
+        if !jsonl.isEmpty {
+            let sets = try jsonl.map { path in
+                (name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, examples: try JSONL.read(URL(fileURLWithPath: path)))
+            }
+            report.sets += try evaluator.evaluate(model, sets: sets).sets
+        }
         print(report.table)
         print("evaluated \(checkpoint) in \(Format.duration(Date().timeIntervalSince(start)))")
         if let out {

@@ -74,7 +74,9 @@ struct Pretrain: ParsableCommand {
         let (ckpt, source, url) = try BaseModel.checkpoint(config: config, cacheDirectory: cacheDir) { step, total, loss in
             if step == total || Date().timeIntervalSince(last) > 5 {
                 last = Date()
-                print("step \(step)/\(total)  loss \(String(format: "%.4f", loss))  \(Format.duration(Date().timeIntervalSince(start)))")
+                // Progress goes to stderr, unbuffered, so that a redirected run shows it live.
+                let line = "step \(step)/\(total)  loss \(String(format: "%.4f", loss))  \(Format.duration(Date().timeIntervalSince(start)))\n"
+                FileHandle.standardError.write(Data(line.utf8))
             }
         }
         let seconds = Date().timeIntervalSince(start)

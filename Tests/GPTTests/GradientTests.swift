@@ -5,21 +5,22 @@ import TensorCore
 
 /// Whole-model directional-derivative checks: for every tensor X of θ and w and a random direction d
 /// supported on X, ⟨∇X L, d⟩ from backward must match the central difference
-/// (L(X + εd) − L(X − εd)) / 2ε, where L = Σ c_n·logprob_n with random weights c (so the check covers
+/// D(ε) = (L(X + εd) − L(X − εd)) / 2ε, Richardson-extrapolated as (4·D(ε/2) − D(ε))/3, where L = Σ c_n·logprob_n with random weights c (so the check covers
 /// an arbitrary upstream gradient, as RL losses produce). Float32 throughout: ε = 1e-2 (entries of d
 /// are N(0,1)), loss summed in Double, tolerance |a − n| ≤ 2e-2·max(|a|,|n|) + 2e-4.
 @Suite("GPT gradients")
 struct GradientTests {
     static let B = 2, T = 7
 
-    static func loss(_ m: GPTModel, tokens: [Int32], targets: [Int32], c: [Float], temperature: Float) -> Double {
+    static func loss(_ m: GPTModel, tokens: [Int32], targets: [Int32], c: [Float], temperature: Float, B: Int, T: Int) -> Double {
         let out = m.forward(tokens: tokens, targets: targets, B: B, T: T, temperature: temperature)
         return zip(out.logprobs, c).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
     }
 
     /// Checks every tensor of θ (wantTheta) or w; returns the failures as text.
-    static func check(wantTheta: Bool, temperature: Float, lora: LoRAConfig) -> [String] {
-        let m = Fixture.model(lora: lora)
+    static func check(wantTheta: Bool, temperature: Float, lora: LoRAConfig, B: Int = B, T: Int = T,
+                      config: GPTConfig = Fixture.tiny) -> [String] {
+        let m = Fixture.model(config: config, lora: lora)
         let V = m.config.vocabSize, N = B * T
         let tokens = Fixture.tokens(N, V: V, seed: 1)
         var targets = Fixture.tokens(N, V: V, seed: 2)
@@ -41,9 +42,12 @@ struct GradientTests {
                 for i in 0..<spec.count {
                     if wantTheta { probe.theta.storage[spec.offset + i] += s * d[i] } else { probe.w.storage[spec.offset + i] += s * d[i] }
                 }
-                return loss(probe, tokens: tokens, targets: targets, c: c, temperature: temperature)
+                return loss(probe, tokens: tokens, targets: targets, c: c, temperature: temperature, B: B, T: T)
             }
-            let numeric = (shifted(eps) - shifted(-eps)) / (2 * Double(eps))
+            // Richardson extrapolation of two central differences cancels the O(ε²) truncation term.
+            let dBig = (shifted(eps) - shifted(-eps)) / (2 * Double(eps))
+            let dSmall = (shifted(eps / 2) - shifted(-eps / 2)) / Double(eps)
+            let numeric = (4 * dSmall - dBig) / 3
             let tol = 2e-2 * max(abs(analytic), abs(numeric)) + 2e-4
             if !(abs(analytic - numeric) <= tol) {
                 failures.append("\(spec.name): analytic \(analytic) numeric \(numeric) (|diff| \(abs(analytic - numeric)) > \(tol))")
@@ -61,6 +65,15 @@ struct GradientTests {
     @Test("∇θ matches central differences at temperature 0.7 without LoRA")
     func thetaGradientTemperature() {
         let failures = Self.check(wantTheta: true, temperature: 0.7, lora: .none)
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+    }
+
+    @Test("∇θ and ∇w match central differences at T = 150 (attention in three causal row blocks)")
+    func longSequence() {
+        let config = GPTConfig(vocabSize: 11, contextLength: 160, channels: 8, layers: 1, heads: 2)
+        let lora = LoRAConfig(rank: 2, alpha: 3, targets: ["qkv"])
+        let failures = Self.check(wantTheta: true, temperature: 1, lora: lora, B: 1, T: 150, config: config)
+            + Self.check(wantTheta: false, temperature: 1, lora: lora, B: 1, T: 150, config: config)
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
 

@@ -28,11 +28,12 @@ struct ReferenceTests {
     func numpyAgrees() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gpt-ref-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let config = GPTConfig(vocabSize: 19, contextLength: 16, channels: 16, layers: 2, heads: 4)
+        let config = GPTConfig(vocabSize: 19, contextLength: 160, channels: 16, layers: 2, heads: 4)
         let m = Fixture.model(config: config, lora: LoRAConfig(rank: 3, alpha: 6, targets: ["qkv", "attn_proj", "mlp_proj"]), scale: 0.2)
         let ckpt = dir.appendingPathComponent("m.safetensors")
         try Checkpoint(model: m).write(to: ckpt)
-        let seqs = [Fixture.tokens(16, V: 19, seed: 1), Fixture.tokens(9, V: 19, seed: 2), Fixture.tokens(2, V: 19, seed: 3)]
+        // 150 tokens: attention runs in three causal row blocks.
+        let seqs = [Fixture.tokens(150, V: 19, seed: 1), Fixture.tokens(9, V: 19, seed: 2), Fixture.tokens(2, V: 19, seed: 3)]
         let tokFile = dir.appendingPathComponent("tokens.json")
         try Data(("{\"tokens\": [" + seqs.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }.joined(separator: ",") + "]}").utf8).write(to: tokFile)
         let (status, out) = Self.run([Self.script.path, ckpt.path, tokFile.path])

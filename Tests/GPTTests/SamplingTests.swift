@@ -66,6 +66,42 @@ struct SamplingTests {
     }
 }
 
+extension SamplingTests {
+    @Test("top-k = 1 and a tiny top-p reduce to greedy (log-prob 0); top-k = 3 draws from the 3 most likely with renormalised log-probs")
+    func topKTopP() {
+        let m = Fixture.model(config: GPTConfig(vocabSize: 11, contextLength: 16, channels: 8, layers: 2, heads: 2), scale: 0.5)
+        let ps = Self.prompts(V: 11)
+        func run(_ o: SamplingOptions) -> SampleBatch {
+            var rngs = ps.indices.map { RNG(seed: 5).derive("s", UInt64($0)) }
+            return m.sample(prompts: ps, maxNewTokens: 6, options: o, rngs: &rngs)
+        }
+        let greedy = run(SamplingOptions(temperature: 0))
+        for o in [SamplingOptions(temperature: 1, topK: 1), SamplingOptions(temperature: 1.3, topP: 1e-6)] {
+            let got = run(o)
+            #expect(got.tokens == greedy.tokens, "\(o): \(got.tokens) vs greedy \(greedy.tokens)")
+            #expect(got.logprobs.allSatisfy { $0.allSatisfy { abs($0) < 1e-6 } })
+        }
+        let k3 = run(SamplingOptions(temperature: 0.8, topK: 3))
+        for (b, p) in ps.enumerated() {
+            var seq = p
+            for (i, tok) in k3.tokens[b].enumerated() {
+                let T = seq.count
+                let lp: [Double] = (0..<11).map { v in
+                    var targets = [Int32](repeating: -1, count: T)
+                    targets[T - 1] = Int32(v)
+                    return Double(m.forward(tokens: seq, targets: targets, B: 1, T: T, temperature: 0.8).logprobs[T - 1])
+                }
+                let top = lp.indices.sorted { lp[$0] > lp[$1] }.prefix(3)
+                #expect(top.contains(Int(tok)), "sequence \(b) step \(i): token \(tok) not in top-3 \(Array(top))")
+                let norm = Foundation.log(top.map { Foundation.exp(lp[$0]) }.reduce(0, +))
+                let want = lp[Int(tok)] - norm
+                #expect(abs(Double(k3.logprobs[b][i]) - want) < 1e-4, "log-prob \(k3.logprobs[b][i]) vs \(want)")
+                seq.append(tok)
+            }
+        }
+    }
+}
+
 extension RNG {
     /// The sampling rule of `SamplingOptions` without top-k/top-p, written independently from log-probs:
     /// argmax at temperature 0, else one uniform walked over softmax(logprobs / temperature) in id order.

@@ -48,6 +48,7 @@ func smallConfig(seed: Int = 7, traceNoise: Double = 0) -> DataConfig {
         #expect(families.count == 3)
         let failures = all.compactMap(TraceChecker.check)
         #expect(failures.isEmpty, "\(failures.count) bad traces, first: \(failures.first ?? "")")
+        #expect(Set(d.heldout.map(\.prompt)).count == d.heldout.count, "held-out set has repeated problems")
         // Fixed examples from the docs.
         #expect(AdditionTask.make(478, 56).trace == "8+6+0=14\n7+5+1=13\n4+0+1=05\n")
         #expect(MultiplicationTask.make(347, 6) == Example(prompt: "M:347*6", trace: "7*6+0=42\n4*6+4=28\n3*6+2=20\n", answer: "2082"))
@@ -76,6 +77,7 @@ func smallConfig(seed: Int = 7, traceNoise: Double = 0) -> DataConfig {
         for (b, ex) in try BenchmarkSuite.build(BenchmarkConfig(size: 100)) {
             let m = try ex.map { try t.encode($0).tokens.count }.max()!
             #expect(m <= 128, "benchmark \(b.name): \(m) tokens exceed the small context 128")
+            #expect(Set(ex.map(\.prompt)).count == ex.count, "benchmark \(b.name) has repeated problems")
         }
     }
 

@@ -9,17 +9,31 @@ public enum Attention {
                                B: Int, T: Int, C: Int, NH: Int) {
         let hs = C / NH
         let scale = 1 / Float(hs).squareRoot()
+        let blocks = causalBlocks(T)
         for b in 0..<B {
             for h in 0..<NH {
                 let q = qkv + b * T * 3 * C + h * hs
                 let k = q + C, v = q + 2 * C
                 let p = att + (b * NH + h) * T * T
-                BLAS.gemm(.none, .transpose, m: T, n: T, k: hs, alpha: scale, a: q, lda: 3 * C, b: k, ldb: 3 * C, c: p, ldc: T)
+                // Row block [r0, r1) only needs key columns [0, r1): the masked upper triangle is skipped.
+                for (r0, r1) in blocks {
+                    BLAS.gemm(.none, .transpose, m: r1 - r0, n: r1, k: hs, alpha: scale, a: q + r0 * 3 * C, lda: 3 * C,
+                              b: k, ldb: 3 * C, c: p + r0 * T, ldc: T)
+                }
                 causalSoftmaxRows(p, T: T)
-                BLAS.gemm(.none, .none, m: T, n: hs, k: T, a: p, lda: T, b: v, ldb: 3 * C,
-                          c: out + b * T * C + h * hs, ldc: C)
+                for (r0, r1) in blocks {
+                    BLAS.gemm(.none, .none, m: r1 - r0, n: hs, k: r1, a: p + r0 * T, lda: T, b: v, ldb: 3 * C,
+                              c: out + (b * T + r0) * C + h * hs, ldc: C)
+                }
             }
         }
+    }
+
+    /// Query-row blocks [r0, r1) of at most 64 rows (one block when T ≤ 64).
+    @inline(__always)
+    static func causalBlocks(_ T: Int) -> [(Int, Int)] {
+        let block = 64
+        return stride(from: 0, to: T, by: block).map { ($0, min(T, $0 + block)) }
     }
 
     /// In place: row i of the (T,T) score matrix becomes softmax over j ≤ i, zeros for j > i.
@@ -27,13 +41,12 @@ public enum Attention {
     static func causalSoftmaxRows(_ p: FloatPointer, T: Int) {
         for i in 0..<T {
             let row = p + i * T
-            var m = row[0]
-            for j in 0...i where row[j] > m { m = row[j] }
-            var sum: Float = 0
-            for j in 0...i { let e = expf(row[j] - m); row[j] = e; sum += e }
-            let inv = 1 / sum
-            for j in 0...i { row[j] *= inv }
-            for j in (i + 1)..<T { row[j] = 0 }
+            let n = i + 1
+            let m = FastMath.max(row, n)
+            for j in 0..<n { row[j] = FastMath.exp(row[j] - m) }
+            let inv = 1 / FastMath.sum(row, n)
+            for j in 0..<n { row[j] *= inv }
+            (row + i + 1).update(repeating: 0, count: T - i - 1)
         }
     }
 
@@ -44,6 +57,7 @@ public enum Attention {
                                 B: Int, T: Int, C: Int, NH: Int) {
         let hs = C / NH
         let scale = 1 / Float(hs).squareRoot()
+        let blocks = causalBlocks(T)
         for b in 0..<B {
             for h in 0..<NH {
                 let offset = b * T * 3 * C + h * hs
@@ -51,17 +65,27 @@ public enum Attention {
                 let dq = dqkv + offset, dk = dq + C, dv = dq + 2 * C
                 let p = att + (b * NH + h) * T * T
                 let d = dout + b * T * C + h * hs
-                BLAS.gemm(.none, .transpose, m: T, n: T, k: hs, a: d, lda: C, b: v, ldb: 3 * C, c: scratch, ldc: T)
-                BLAS.gemm(.transpose, .none, m: T, n: hs, k: T, a: p, lda: T, b: d, ldb: C, beta: 1, c: dv, ldc: 3 * C)
+                for (r0, r1) in blocks {
+                    // dP[r0..<r1, 0..<r1] = dout·Vᵀ;  dV[0..<r1] += P[r0..<r1, 0..<r1]ᵀ·dout[r0..<r1]
+                    BLAS.gemm(.none, .transpose, m: r1 - r0, n: r1, k: hs, a: d + r0 * C, lda: C, b: v, ldb: 3 * C,
+                              c: scratch + r0 * T, ldc: T)
+                    BLAS.gemm(.transpose, .none, m: r1, n: hs, k: r1 - r0, a: p + r0 * T, lda: T, b: d + r0 * C, ldb: C,
+                              beta: 1, c: dv, ldc: 3 * C)
+                }
                 for i in 0..<T {
                     let pr = p + i * T, dr = scratch + i * T
-                    var dot: Float = 0
-                    for j in 0...i { dot += pr[j] * dr[j] }
-                    for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
-                    for j in (i + 1)..<T { dr[j] = 0 }
+                    let n = i + 1
+                    let dot = FastMath.dot(pr, dr, n)
+                    for j in 0..<n { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                    (dr + i + 1).update(repeating: 0, count: T - i - 1)
                 }
-                BLAS.gemm(.none, .none, m: T, n: hs, k: T, a: scratch, lda: T, b: k, ldb: 3 * C, beta: 1, c: dq, ldc: 3 * C)
-                BLAS.gemm(.transpose, .none, m: T, n: hs, k: T, a: scratch, lda: T, b: q, ldb: 3 * C, beta: 1, c: dk, ldc: 3 * C)
+                for (r0, r1) in blocks {
+                    // dQ[r0..<r1] += dS·K[0..<r1];  dK[0..<r1] += dSᵀ·Q[r0..<r1]
+                    BLAS.gemm(.none, .none, m: r1 - r0, n: hs, k: r1, a: scratch + r0 * T, lda: T, b: k, ldb: 3 * C,
+                              beta: 1, c: dq + r0 * 3 * C, ldc: 3 * C)
+                    BLAS.gemm(.transpose, .none, m: r1, n: hs, k: r1 - r0, a: scratch + r0 * T, lda: T, b: q + r0 * 3 * C,
+                              ldb: 3 * C, beta: 1, c: dk, ldc: 3 * C)
+                }
             }
         }
     }

@@ -9,12 +9,8 @@ public enum LayerNorm {
                                N: Int, C: Int) {
         for n in 0..<N {
             let x = inp + n * C
-            var m: Float = 0
-            for i in 0..<C { m += x[i] }
-            m /= Float(C)
-            var v: Float = 0
-            for i in 0..<C { let d = x[i] - m; v += d * d }
-            v /= Float(C)
+            let m = FastMath.sum(x, C) / Float(C)
+            let v = FastMath.sumSquaredDeviations(x, mean: m, C) / Float(C)
             let s = 1 / (v + epsilon).squareRoot()
             let o = out + n * C
             for i in 0..<C { o[i] = (x[i] - m) * s * weight[i] + bias[i] }
@@ -32,21 +28,24 @@ public enum LayerNorm {
         for n in 0..<N {
             let x = inp + n * C, d = dout + n * C, dx = dinp + n * C
             let m = mean[n], s = rstd[n]
-            var dnormMean: Float = 0, dnormXhatMean: Float = 0
-            for i in 0..<C {
-                let xhat = (x[i] - m) * s
-                let dnorm = weight[i] * d[i]
-                dnormMean += dnorm
-                dnormXhatMean += dnorm * xhat
+            // Σ dnorm and Σ dnorm·xhat with dnorm = weight·dout, xhat = (x − mean)·rstd (8 partial sums).
+            var acc1 = SIMD8<Float>(repeating: 0), acc2 = SIMD8<Float>(repeating: 0)
+            var i = 0
+            while i + 8 <= C {
+                let dn = FastMath.load8(weight + i) * FastMath.load8(d + i)
+                acc1 += dn
+                acc2 += dn * (FastMath.load8(x + i) - m) * s
+                i += 8
             }
-            dnormMean /= Float(C)
-            dnormXhatMean /= Float(C)
+            var dnormSum = FastMath.hsum(acc1), dnormXhatSum = FastMath.hsum(acc2)
+            while i < C { let dn = weight[i] * d[i]; dnormSum += dn; dnormXhatSum += dn * (x[i] - m) * s; i += 1 }
+            let dnormMean = dnormSum / Float(C), dnormXhatMean = dnormXhatSum / Float(C)
             for i in 0..<C {
                 let xhat = (x[i] - m) * s
-                if let dbias { dbias[i] += d[i] }
-                if let dweight { dweight[i] += xhat * d[i] }
                 dx[i] += (weight[i] * d[i] - dnormMean - xhat * dnormXhatMean) * s
             }
+            if let dbias { for i in 0..<C { dbias[i] += d[i] } }
+            if let dweight { for i in 0..<C { dweight[i] += (x[i] - m) * s * d[i] } }
         }
     }
 }

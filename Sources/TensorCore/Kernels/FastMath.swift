@@ -1,0 +1,89 @@
+/// Branch-free elementary functions for the kernels' hot loops: written as plain scalar code so that
+/// LLVM's loop vectoriser turns a loop calling them into SIMD code (libm's tanhf/expf are opaque calls
+/// that cost more than the GEMMs around them at these sizes).
+public enum FastMath {
+    /// eˣ: Cody-Waite range reduction x = n·ln2 + r, |r| ≤ ln2/2, Cephes' degree-6 polynomial for eʳ,
+    /// scaled by 2ⁿ through the exponent bits. Relative error ≤ 2 ulp on [−87.3, 88.3]; inputs are
+    /// clamped to that range, so results are finite and never subnormal.
+    @inlinable @inline(__always)
+    public static func exp(_ v: Float) -> Float {
+        var x = v < -87.3 ? -87.3 : v
+        x = x > 88.3 ? 88.3 : x
+        // n = round-to-nearest(x·log2 e) by the 1.5·2²³ trick: t's low mantissa bits hold n.
+        let t = x * 1.44269504088896341 + 12582912
+        let n = t - 12582912
+        let r = x - n * 0.693359375 + n * 2.12194440e-4
+        var p: Float = 1.9875691500e-4
+        p = p * r + 1.3981999507e-3
+        p = p * r + 8.3334519073e-3
+        p = p * r + 4.1665795894e-2
+        p = p * r + 1.6666665459e-1
+        p = p * r + 5.0000001201e-1
+        let y = p * r * r + r + 1
+        return y * Float(bitPattern: (t.bitPattern &- 0x4B40_0000 &+ 127) &<< 23)
+    }
+}
+
+extension FastMath {
+    @usableFromInline @inline(__always)
+    static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+
+    /// Sum of the 8 lanes (pairwise, fixed order).
+    @inlinable @inline(__always)
+    public static func hsum(_ acc: SIMD8<Float>) -> Float {
+        ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+    }
+
+    /// Σ a[i]·b[i] over n elements with 8 partial sums (the loop vectoriser leaves float reductions scalar).
+    @inlinable @inline(__always)
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>(repeating: 0)
+        var i = 0
+        while i + 8 <= n { acc += load8(a + i) * load8(b + i); i += 8 }
+        var s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+        while i < n { s += a[i] * b[i]; i += 1 }
+        return s
+    }
+
+    /// Σ a[i] over n elements with 8 partial sums.
+    @inlinable @inline(__always)
+    public static func sum(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>(repeating: 0)
+        var i = 0
+        while i + 8 <= n { acc += load8(a + i); i += 8 }
+        var s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+        while i < n { s += a[i]; i += 1 }
+        return s
+    }
+
+    /// max a[i] over n ≥ 1 elements (8 running maxima).
+    @inlinable @inline(__always)
+    public static func max(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
+        var m = a[0]
+        var i = 0
+        if n >= 8 {
+            var acc = load8(a)
+            i = 8
+            while i + 8 <= n {
+                let v = load8(a + i)
+                acc.replace(with: v, where: v .> acc)
+                i += 8
+            }
+            m = acc[0]
+            for k in 1..<8 where acc[k] > m { m = acc[k] }
+        }
+        while i < n { m = a[i] > m ? a[i] : m; i += 1 }
+        return m
+    }
+
+    /// Σ (a[i] − mean)² over n elements with 8 partial sums.
+    @inlinable @inline(__always)
+    public static func sumSquaredDeviations(_ a: UnsafePointer<Float>, mean: Float, _ n: Int) -> Float {
+        var acc = SIMD8<Float>(repeating: 0)
+        var i = 0
+        while i + 8 <= n { let d = load8(a + i) - mean; acc += d * d; i += 8 }
+        var s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+        while i < n { let d = a[i] - mean; s += d * d; i += 1 }
+        return s
+    }
+}

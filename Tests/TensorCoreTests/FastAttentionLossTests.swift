@@ -1,0 +1,89 @@
+import Testing
+import TensorCore
+
+/// Fast Float32 attention and loss kernels against the Double reference (same conventions as
+/// FastKernelTests: NaN-filled outputs, random-filled gradients).
+@Suite("Fast kernels vs reference: attention, token log-prob, masked NLL")
+struct FastAttentionLossTests {
+    /// Scores are dot products over hs ≤ 12 terms and softmax sums over T ≤ 17: atol 1e-5, rtol 1e-4.
+    @Test(arguments: fastShapes) func attention(_ s: Shape) {
+        var d = TestData("fast.attention", UInt64(s.C * 100 + s.T))
+        let (B, T, C, NH) = (s.B, s.T, s.C, s.NH)
+        let qkv = d.floats(s.N * 3 * C), dout = d.floats(s.N * C)
+        var out = [Float](repeating: .nan, count: s.N * C), att = [Float](repeating: .nan, count: B * NH * T * T)
+        Attention.forward(out: &out, att: &att, qkv: qkv, B: B, T: T, C: C, NH: NH)
+        let ref = Reference.Attention.forward(qkv: qkv.asDouble, B: B, T: T, C: C, NH: NH)
+        expectClose(out, ref.out, atol: 1e-5, rtol: 1e-4, "attention out \(s)", shape: [B, T, C], axes: "B,T,C")
+        expectClose(att, ref.att, atol: 1e-6, rtol: 1e-4, "attention att \(s)", shape: [B, NH, T, T], axes: "B,NH,T,T")
+
+        var dqkv = d.floats(s.N * 3 * C), scratch = [Float](repeating: .nan, count: T * T)
+        var rdqkv = dqkv.asDouble
+        Attention.backward(dqkv: &dqkv, scratch: &scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH)
+        Reference.Attention.backward(dqkv: &rdqkv, dout: dout.asDouble, qkv: qkv.asDouble, B: B, T: T, C: C, NH: NH)
+        expectClose(dqkv, rdqkv, atol: 1e-5, rtol: 1e-4, "attention dqkv \(s)", shape: [B, T, 3 * C], axes: "B,T,3C")
+    }
+
+    /// Log-softmax over V ≤ 49 logits of std 3: atol 1e-5, rtol 1e-5.
+    @Test(arguments: fastShapes) func tokenLogProb(_ s: Shape) {
+        var d = TestData("fast.logprob", UInt64(s.C))
+        let N = s.N, V = 2 * s.C + 1
+        var targets = d.tokens(N, below: V)
+        for n in stride(from: 0, to: N, by: 4) where N > 1 { targets[n] = -1 } // ignored positions
+        let logits = d.floats(N * V, std: 3), dlogprobs = d.floats(N)
+        var lp = [Float](repeating: .nan, count: N), probs = [Float](repeating: .nan, count: N * V)
+        var entropy = [Float](repeating: .nan, count: N)
+        TokenLogProb.forward(logprobs: &lp, probs: &probs, entropy: &entropy, logits: logits, targets: targets, N: N, V: V)
+        let ref = Reference.TokenLogProb.forward(logits: logits.asDouble, targets: targets, N: N, V: V)
+        expectClose(lp, ref.logprobs, atol: 1e-5, rtol: 1e-5, "logprobs \(s)", shape: [N], axes: "N")
+        expectClose(probs, ref.probs, atol: 1e-6, rtol: 1e-5, "probs \(s)", shape: [N, V], axes: "N,V")
+        expectClose(entropy, ref.entropy, atol: 1e-5, rtol: 1e-5, "entropy \(s)", shape: [N], axes: "N")
+        var lpNoEntropy = [Float](repeating: .nan, count: N)
+        TokenLogProb.forward(logprobs: &lpNoEntropy, probs: &probs, entropy: nil, logits: logits, targets: targets, N: N, V: V)
+        #expect(lpNoEntropy == lp, "logprobs depend on whether entropy is requested \(s)")
+
+        var dlogits = d.floats(N * V)
+        var rdlogits = dlogits.asDouble
+        TokenLogProb.backward(dlogits: &dlogits, dlogprobs: dlogprobs, probs: probs, targets: targets, N: N, V: V)
+        Reference.TokenLogProb.backward(dlogits: &rdlogits, dlogprobs: dlogprobs.asDouble, logits: logits.asDouble,
+                                        targets: targets, N: N, V: V)
+        expectClose(dlogits, rdlogits, atol: 1e-6, rtol: 1e-5, "dlogits \(s)", shape: [N, V], axes: "N,V")
+    }
+
+    /// Softmax cross-entropy with a loss mask (prompt positions 0) through the fast chain
+    /// TokenLogProb → MaskedNLL and back, against the reference chain.
+    @Test(arguments: fastShapes) func maskedCrossEntropy(_ s: Shape) {
+        var d = TestData("fast.crossentropy", UInt64(s.C))
+        let N = s.N, V = s.C + 2, scale: Float = 1.5
+        let logits = d.floats(N * V, std: 2), targets = d.tokens(N, below: V)
+        let mask: [Float] = (0..<N).map { $0 % s.T < (s.T + 1) / 2 && s.T > 1 ? 0 : 1 } // first half of each row: prompt
+        var lp = [Float](repeating: .nan, count: N), probs = [Float](repeating: .nan, count: N * V)
+        TokenLogProb.forward(logprobs: &lp, probs: &probs, entropy: nil, logits: logits, targets: targets, N: N, V: V)
+        let loss = MaskedNLL.forward(logprobs: lp, mask: mask, N: N)
+        let rlp = Reference.TokenLogProb.forward(logits: logits.asDouble, targets: targets, N: N, V: V).logprobs
+        let rloss = Reference.MaskedNLL.forward(logprobs: rlp, mask: mask.asDouble)
+        expectClose([loss], [rloss], atol: 1e-6, rtol: 1e-5, "masked NLL loss \(s)")
+
+        var dlp = d.floats(N), dlogits = [Float](repeating: 0, count: N * V)
+        var rdlp = dlp.asDouble, rdlogits = [Double](repeating: 0, count: N * V)
+        let dlp0 = dlp
+        MaskedNLL.backward(dlogprobs: &dlp, mask: mask, N: N, scale: scale)
+        Reference.MaskedNLL.backward(dlogprobs: &rdlp, mask: mask.asDouble, scale: Double(scale))
+        expectClose(dlp, rdlp, atol: 1e-6, rtol: 1e-6, "dlogprobs \(s)", shape: [N], axes: "N")
+        let added = minus(dlp.asDouble, dlp0.asDouble).map(Float.init)
+        TokenLogProb.backward(dlogits: &dlogits, dlogprobs: added, probs: probs, targets: targets, N: N, V: V)
+        Reference.TokenLogProb.backward(dlogits: &rdlogits, dlogprobs: minus(rdlp, dlp0.asDouble), logits: logits.asDouble,
+                                        targets: targets, N: N, V: V)
+        expectClose(dlogits, rdlogits, atol: 1e-6, rtol: 1e-5, "cross-entropy dlogits \(s)", shape: [N, V], axes: "N,V")
+        for n in 0..<N where mask[n] == 0 {
+            #expect((0..<V).allSatisfy { dlogits[n * V + $0] == 0 }, "prompt position \(n) got a gradient \(s)")
+        }
+    }
+
+    @Test func maskedNLLWithEmptyMaskIsZeroAndAddsNothing() {
+        let lp: [Float] = [-1, -2, -3], mask: [Float] = [0, 0, 0]
+        #expect(MaskedNLL.forward(logprobs: lp, mask: mask, N: 3) == 0)
+        var g: [Float] = [0.5, -0.25, 2]
+        MaskedNLL.backward(dlogprobs: &g, mask: mask, N: 3, scale: 1)
+        #expect(g == [0.5, -0.25, 2])
+    }
+}

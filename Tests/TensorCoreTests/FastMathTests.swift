@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import TensorCore
+
+/// Accuracy of the vectorised exp and of GELU built on it, against Double libm.
+@Suite("FastMath")
+struct FastMathTests {
+    @Test("FastMath.exp is within 3 ulp of Double exp on [−87, 88]")
+    func expAccuracy() {
+        var worst = (ulps: 0.0, x: Float(0))
+        var x: Float = -87
+        while x < 88 {
+            let got = FastMath.exp(x), want = Foundation.exp(Double(x))
+            let ulps = abs(Double(got) - want) / Double(Float(want).ulp)
+            if ulps > worst.ulps { worst = (ulps, x) }
+            x += 0.01173
+        }
+        #expect(worst.ulps <= 3, "worst \(worst.ulps) ulp at x = \(worst.x)")
+    }
+
+    @Test("GELU forward and backward match the Double tanh formula (rtol 1e-6 + atol 1e-7)")
+    func geluAccuracy() {
+        let xs: [Float] = stride(from: -12, through: 12, by: 0.0137).map { Float($0) } + [0, -0, 1e-8, -1e-8]
+        var out = [Float](repeating: 0, count: xs.count), grad = [Float](repeating: 0.5, count: xs.count)
+        let ones = [Float](repeating: 1, count: xs.count)
+        GELU.forward(out: &out, inp: xs, N: xs.count)
+        GELU.backward(dinp: &grad, inp: xs, dout: ones, N: xs.count)
+        let c = (2 / Double.pi).squareRoot()
+        var worst = (err: 0.0, what: "")
+        for (i, xf) in xs.enumerated() {
+            let x = Double(xf), u = c * (x + 0.044715 * x * x * x), th = Foundation.tanh(u)
+            let f = 0.5 * x * (1 + th)
+            let d = 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * c * (1 + 3 * 0.044715 * x * x)
+            for (got, want, name) in [(Double(out[i]), f, "forward"), (Double(grad[i]) - 0.5, d, "backward")] {
+                let err = abs(got - want) / (1e-6 * abs(want) + 1e-7)
+                if err > worst.err { worst = (err, "\(name) at x = \(xf): \(got) vs \(want)") }
+            }
+        }
+        #expect(worst.err <= 1, "\(worst.what)")
+    }
+
+    @Test("GELU.backwardInPlace equals backward into a zero buffer exactly")
+    func geluInPlace() {
+        let xs: [Float] = stride(from: -9, through: 9, by: 0.0173).map { Float($0) }
+        let d: [Float] = xs.indices.map { Float(($0 * 37) % 11) - 5 }
+        var a = [Float](repeating: 0, count: xs.count), b = d
+        GELU.backward(dinp: &a, inp: xs, dout: d, N: xs.count)
+        GELU.backwardInPlace(grad: &b, inp: xs, N: xs.count)
+        let first = a.indices.first { a[$0] != b[$0] } // ±0 compare equal (0·x vs 0 + 0·x)
+        #expect(first == nil, "first difference at x = \(first.map { xs[$0] } ?? 0)")
+    }
+}
