@@ -71,8 +71,9 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
              minLRFraction = "min_lr_fraction", gradClip = "grad_clip"
     }
 
-    /// Bumped whenever the pretraining code changes what a config produces (invalidates the cache).
-    public static let codeVersion = 1
+    /// Bumped whenever the pretraining code or the kernels change what a config produces (invalidates
+    /// the cache). v2: the GPT kernels with SIMD reductions and FastMath.exp.
+    public static let codeVersion = 2
 
     /// Cache key: SHA-256 of "bridge-pretrain/v<codeVersion>" and the config's canonical JSON.
     public func cacheKey() throws -> String {
