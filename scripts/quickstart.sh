@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # The README's first command: install what is missing, build in release mode, check the numerics
-# libraries, and run the main job.
+# libraries, and run the main job: the main_table study with its quick preset (minutes on 2 cores).
+# A second run reuses every finished run and the cached base model, and finishes at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 swift build -c release
 BRIDGE=.build/release/bridge
 "$BRIDGE" doctor
-"$BRIDGE" bench kernels --out results/bench/kernels.csv
+"$BRIDGE" study run studies/main_table.yaml --preset quick "$@"
+"$BRIDGE" study export results/main_table-quick
+"$BRIDGE" study table results/main_table-quick --metric eval/mean_accuracy:final --metric eval/mean_accuracy:auc
+echo
+echo "Results: results/main_table-quick/ (runs.csv, summary.csv, metrics.csv, timings.csv, manifest.json, figures/)"
