@@ -5,12 +5,12 @@ import Testing
 @Suite("GPT CLI")
 struct GPTCLITests {
     static func run(_ args: [String], in dir: URL) throws -> (status: Int32, out: String, err: String) {
-        try tasksBridge(args, in: dir)
+        try runBridge(args, in: dir)
     }
 
     @Test("init writes a checkpoint; score prints n−1 log-probs whose mean is −mean_loss; export-hf writes HF files")
     func initScoreExport() throws {
-        let dir = try tasksTempDir("gpt-init")
+        let dir = try makeTempDir("gpt-init")
         defer { try? FileManager.default.removeItem(at: dir) }
         let i = try Self.run(["init", "--preset", "tiny", "--seed", "3", "--out", "m.safetensors", "--lora-rank", "2", "--lora-targets", "qkv,fc"], in: dir)
         #expect(i.status == 0, "\(i.err)")
@@ -32,7 +32,7 @@ struct GPTCLITests {
 
     @Test("bad input exits non-zero with a fix-it message")
     func errors() throws {
-        let dir = try tasksTempDir("gpt-errors")
+        let dir = try makeTempDir("gpt-errors")
         defer { try? FileManager.default.removeItem(at: dir) }
         let a = try Self.run(["init", "--preset", "huge", "--out", "x.safetensors"], in: dir)
         #expect(a.status != 0 && a.err.contains("unknown preset 'huge'") && a.err.contains("tiny, small, medium"), "\(a.err)")
@@ -47,7 +47,7 @@ struct GPTCLITests {
 
     @Test("bench model --quick writes the CSV with throughput and ratio columns")
     func benchModel() throws {
-        let dir = try tasksTempDir("gpt-bench")
+        let dir = try makeTempDir("gpt-bench")
         defer { try? FileManager.default.removeItem(at: dir) }
         let r = try Self.run(["bench", "model", "--quick", "--sizes", "tiny", "--modes", "sample", "--min-seconds", "0.01", "--out", "b.csv"], in: dir)
         #expect(r.status == 0, "\(r.err)")

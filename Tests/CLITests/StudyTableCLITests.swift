@@ -5,11 +5,11 @@ import Testing
 @Suite(.serialized) struct StudyTableCLITests {
     /// The table shows, per group, the n/mean/intervals of summary.csv for the chosen column.
     @Test func tablePrintsSummaryRowsAndRejectsUnknownColumns() throws {
-        let dir = try studyTempDir("table")
+        let dir = try makeTempDir("table")
         try toyStudy(sleepMs: 0).write(to: dir.appendingPathComponent("toy.yaml"), atomically: true, encoding: .utf8)
-        let (s0, _, e0) = try studyBridge(["study", "run", "toy.yaml", "--workers", "2", "--out", "out"], in: dir)
+        let (s0, _, e0) = try runBridge(["study", "run", "toy.yaml", "--workers", "2", "--out", "out"], in: dir)
         #expect(s0 == 0, "\(e0)")
-        let (s1, o1, e1) = try studyBridge(["study", "table", "out", "--metric", "train/loss:final", "--digits", "4"], in: dir)
+        let (s1, o1, e1) = try runBridge(["study", "table", "out", "--metric", "train/loss:final", "--digits", "4"], in: dir)
         #expect(s1 == 0, "\(e1)")
         let summary = CSVTable.parse(try String(contentsOf: dir.appendingPathComponent("out/summary.csv"), encoding: .utf8))
         let col = { (name: String) in summary.header.firstIndex(of: name)! }
@@ -20,9 +20,9 @@ import Testing
             let line = "| \(r[col("method")]) | \(r[col("learning_rate")]) | \(r[col("n")]) | \(mean) |"
             #expect(o1.contains(line), "missing \(line) in\n\(o1)")
         }
-        let (s2, _, e2) = try studyBridge(["study", "table", "out", "--metric", "train/los:final"], in: dir)
+        let (s2, _, e2) = try runBridge(["study", "table", "out", "--metric", "train/los:final"], in: dir)
         #expect(s2 != 0 && e2.contains("did you mean 'train/loss:final'?"), "\(e2)")
-        let (s3, _, e3) = try studyBridge(["study", "table", "nowhere"], in: dir)
+        let (s3, _, e3) = try runBridge(["study", "table", "nowhere"], in: dir)
         #expect(s3 != 0 && e3.contains("does not exist"), "\(e3)")
     }
 }

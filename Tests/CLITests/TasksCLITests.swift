@@ -1,88 +1,48 @@
 import Foundation
 import Testing
 
-/// The `bridge` executable next to this test bundle.
-func tasksBridgeBinary() throws -> URL {
-    var dirs: [URL] = []
-    if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-        dirs.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
-    }
-    dirs.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-    for dir in dirs {
-        for up in [dir, dir.deletingLastPathComponent(), dir.deletingLastPathComponent().deletingLastPathComponent()] {
-            let b = up.appendingPathComponent("bridge")
-            if FileManager.default.isExecutableFile(atPath: b.path) { return b }
-        }
-    }
-    throw TasksCLIError(message: "bridge binary not found near \(dirs.map(\.path)); build it first (swift build)")
-}
-
-struct TasksCLIError: Error, CustomStringConvertible { let message: String; var description: String { message } }
-
-/// Runs bridge in `dir`; returns (exit status, stdout, stderr).
-@discardableResult
-func tasksBridge(_ args: [String], in dir: URL) throws -> (status: Int32, out: String, err: String) {
-    let p = Process()
-    p.executableURL = try tasksBridgeBinary()
-    p.arguments = args
-    p.currentDirectoryURL = dir
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out; p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-}
-
-func tasksTempDir(_ name: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("bridge-tasks-cli-\(name)-\(getpid())")
-    try? FileManager.default.removeItem(at: url)
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
 @Suite(.serialized) struct TasksCLITests {
     @Test func dataExportIsDeterministicAndBadInputFails() throws {
-        let dir = try tasksTempDir("data")
+        let dir = try makeTempDir("data")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let a = try tasksBridge(["data", "export", "--set", "sft", "--out", "a.jsonl", "sft_size=20", "seed=3"], in: dir)
-        let b = try tasksBridge(["data", "export", "--set", "sft", "--out", "b.jsonl", "sft_size=20", "seed=3"], in: dir)
+        let a = try runBridge(["data", "export", "--set", "sft", "--out", "a.jsonl", "sft_size=20", "seed=3"], in: dir)
+        let b = try runBridge(["data", "export", "--set", "sft", "--out", "b.jsonl", "sft_size=20", "seed=3"], in: dir)
         #expect(a.status == 0 && b.status == 0, "\(a.err)\(b.err)")
         let ta = try String(contentsOf: dir.appendingPathComponent("a.jsonl"), encoding: .utf8)
         let tb = try String(contentsOf: dir.appendingPathComponent("b.jsonl"), encoding: .utf8)
         #expect(ta == tb && ta.split(separator: "\n").count == 20)
 
-        let bad = try tasksBridge(["data", "show", "--set", "sfft"], in: dir)
+        let bad = try runBridge(["data", "show", "--set", "sfft"], in: dir)
         #expect(bad.status != 0 && bad.err.contains("unknown set 'sfft' (did you mean 'sft'?)"), "\(bad.err)")
-        let key = try tasksBridge(["data", "show", "tasks.addition.max_digitz=3"], in: dir)
+        let key = try runBridge(["data", "show", "tasks.addition.max_digitz=3"], in: dir)
         #expect(key.status != 0 && key.err.contains("did you mean 'max_digits'"), "\(key.err)")
         try "{\"prompt\":\"A:1+2\",\"answer\":\"3\"}\n{\"prompt\":\"A:1?2\",\"answer\":\"3\"}\n"
             .write(to: dir.appendingPathComponent("mine.jsonl"), atomically: true, encoding: .utf8)
-        let mine = try tasksBridge(["data", "show", "--from", "mine.jsonl"], in: dir)
+        let mine = try runBridge(["data", "show", "--from", "mine.jsonl"], in: dir)
         #expect(mine.status != 0 && mine.err.contains("mine.jsonl:2: prompt has characters outside the alphabet: '?' at 3"), "\(mine.err)")
     }
 
     @Test func evalPrintsTheFiveBenchmarkTableAndPretrainCaches() throws {
-        let dir = try tasksTempDir("eval")
+        let dir = try makeTempDir("eval")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let missing = try tasksBridge(["eval", "--checkpoint", "nope.safetensors"], in: dir)
+        let missing = try runBridge(["eval", "--checkpoint", "nope.safetensors"], in: dir)
         #expect(missing.status != 0 && missing.err.contains("nope.safetensors not found"), "\(missing.err)")
 
         let args = ["pretrain", "--preset", "tiny", "steps=3", "batch_size=4", "corpus.problems=50", "--cache-dir", "cache",
                     "--out", "base.safetensors"]
-        let first = try tasksBridge(args, in: dir)
+        let first = try runBridge(args, in: dir)
         #expect(first.status == 0 && first.out.contains("base model trained"), "\(first.out)\(first.err)")
-        let second = try tasksBridge(args, in: dir)
+        let second = try runBridge(args, in: dir)
         #expect(second.status == 0 && second.out.contains("base model from cache"), "\(second.out)\(second.err)")
 
-        let ev = try tasksBridge(["eval", "--checkpoint", "base.safetensors", "--size", "4", "--out", "eval.csv"], in: dir)
+        let ev = try runBridge(["eval", "--checkpoint", "base.safetensors", "--size", "4", "--out", "eval.csv"], in: dir)
         #expect(ev.status == 0, "\(ev.err)")
         for name in ["b1_indist", "b2_harder", "b3_longer", "b4_deeper", "b5_compose", "mean"] {
             #expect(ev.out.contains(name), "table lacks \(name): \(ev.out)")
         }
         let csv = try String(contentsOf: dir.appendingPathComponent("eval.csv"), encoding: .utf8).split(separator: "\n")
         #expect(csv.first == "benchmark,problems,accuracy,format_error_rate,pass_at_k,k,completion_length" && csv.count == 7)
-        let bad = try tasksBridge(["eval", "--checkpoint", "base.safetensors", "--benchmarks", "b9"], in: dir)
+        let bad = try runBridge(["eval", "--checkpoint", "base.safetensors", "--benchmarks", "b9"], in: dir)
         #expect(bad.status != 0 && bad.err.contains("unknown benchmark 'b9'"), "\(bad.err)")
     }
 }
