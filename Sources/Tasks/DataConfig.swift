@@ -20,7 +20,7 @@ public struct DataConfig: Codable, Sendable, Equatable {
     /// Fraction of pretraining problems written with their trace (`prompt\ntrace#answer`) instead of a
     /// direct answer. 0.25: like an LLM's web corpus, the base model has seen some worked solutions, so
     /// SFT sharpens a known format instead of teaching a new one (with 0, 150 SFT updates lowered
-    /// accuracy: docs/training.md); greedy decoding of the base still answers directly.
+    /// accuracy: docs/training.md); greedy decoding of the base still answers in-distribution problems directly.
     public var pretrainTraceFraction: Double = 0.25
     /// Fraction of SFT traces with one corrupted step (emulates noisy distilled traces; 0 = clean).
     public var traceNoise: Double = 0
