@@ -38,7 +38,13 @@ public struct TaskDatasets: Sendable, Equatable {
         let rl = try gen.examples(stream: root.derive("rl"), split: .train, count: config.rlSize).map(\.direct)
         let heldout = try gen.uniqueExamples(stream: root.derive("heldout"), split: .test, count: config.heldoutSize, source: source + ": heldout_size")
         let problems = try gen.examples(stream: root.derive("pretrain"), split: .train, count: config.pretrainProblems)
-        var pretrain = problems.map { $0.prompt + "\n" + String(Tokenizer.answerMarkerCharacter) + $0.answer }
+        let traced = root.derive("pretrain_trace")
+        var pretrain = problems.indices.map { i -> String in
+            let p = problems[i]
+            var rng = traced.derive("doc", UInt64(i))
+            let trace = config.pretrainTraceFraction > 0 && rng.bernoulli(config.pretrainTraceFraction) ? p.trace : ""
+            return p.prompt + "\n" + trace + String(Tokenizer.answerMarkerCharacter) + p.answer
+        }
         for _ in 0..<config.pretrainFactCopies { pretrain += PretrainFacts.all }
         return TaskDatasets(sft: sft, rl: rl, heldout: heldout, pretrain: pretrain, corruptedTraces: corrupted)
     }
@@ -65,10 +71,11 @@ public enum PretrainFacts {
         return out
     }()
 
-    /// A pretraining document as an example: "prompt\n#answer" splits at the marker; a fact is all prompt.
+    /// A pretraining document as an example: "prompt\ntrace#answer" splits at the newline and marker; a fact is all prompt.
     public static func example(fromDocument doc: String) -> Example {
-        if let nl = doc.firstIndex(of: "\n"), doc[doc.index(after: nl)...].first == Tokenizer.answerMarkerCharacter {
-            return Example(prompt: String(doc[..<nl]), trace: "", answer: String(doc[doc.index(nl, offsetBy: 2)...]))
+        if let nl = doc.firstIndex(of: "\n"), let mark = doc.firstIndex(of: Tokenizer.answerMarkerCharacter), mark > nl {
+            return Example(prompt: String(doc[..<nl]), trace: String(doc[doc.index(after: nl)..<mark]),
+                           answer: String(doc[doc.index(after: mark)...]))
         }
         return Example(prompt: doc, trace: "", answer: "")
     }

@@ -5,7 +5,7 @@ import Tasks
 import TensorCore
 
 /// The pretraining corpus of a base model: the `pretrain` set of a data config (problems with direct
-/// answers, no traces, plus single-digit facts), described by the fields that determine it.
+/// answers or, for a trace_fraction of them, traces; plus single-digit facts), described by the fields that determine it.
 public struct PretrainCorpusConfig: Codable, Sendable, Equatable {
     /// Root seed of the data streams (the data config's `seed`).
     public var seed: Int = 1
@@ -17,6 +17,8 @@ public struct PretrainCorpusConfig: Codable, Sendable, Equatable {
     public var problems: Int = 20000
     /// Copies of each single-digit fact (5: 1000 fact lines, ~5% of the corpus).
     public var factCopies: Int = 5
+    /// Fraction of problems written with their trace (the data config's `pretrain_trace_fraction`).
+    public var traceFraction: Double = 0.25
 
     public init() {}
 
@@ -24,17 +26,18 @@ public struct PretrainCorpusConfig: Codable, Sendable, Equatable {
     public init(data: DataConfig) {
         seed = data.seed; tasks = data.tasks; testFraction = data.testFraction
         problems = data.pretrainProblems; factCopies = data.pretrainFactCopies
+        traceFraction = data.pretrainTraceFraction
     }
 
     enum CodingKeys: String, CodingKey {
-        case seed, tasks, testFraction = "test_fraction", problems, factCopies = "fact_copies"
+        case seed, tasks, testFraction = "test_fraction", problems, factCopies = "fact_copies", traceFraction = "trace_fraction"
     }
 
     /// The data config that generates this corpus (other sets empty).
     public var dataConfig: DataConfig {
         var d = DataConfig()
         d.seed = seed; d.tasks = tasks; d.testFraction = testFraction; d.benchmarks.testFraction = testFraction
-        d.pretrainProblems = problems; d.pretrainFactCopies = factCopies
+        d.pretrainProblems = problems; d.pretrainFactCopies = factCopies; d.pretrainTraceFraction = traceFraction
         d.sftSize = 0; d.rlSize = 0; d.heldoutSize = 0
         return d
     }

@@ -72,7 +72,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         let corpus = PretrainCorpusConfig(data: data.dataset)
         if pretrain.corpus != corpus && pretrain.corpus != PretrainCorpusConfig() {
             throw ConfigError.invalid(source: source, path: "pretrain.corpus", line: nil, message: "is derived from data.dataset",
-                                      fix: "remove pretrain.corpus and set data.dataset (seed, tasks, test_fraction, pretrain_problems, pretrain_fact_copies)")
+                                      fix: "remove pretrain.corpus and set data.dataset (seed, tasks, test_fraction, pretrain_problems, pretrain_fact_copies, pretrain_trace_fraction)")
         }
         pretrain.corpus = corpus
     }
