@@ -130,6 +130,17 @@ public final class GPTModel {
         return m
     }
 
+    /// Makes this model equal to `other` (θ, w, merge state) while keeping its own activation buffers,
+    /// which are already sized and touched: refreshing a frozen reference costs a copy, not a cold
+    /// allocation. Gradients are zeroed. Precondition: same config and LoRA config.
+    public func assign(from other: GPTModel) {
+        precondition(config == other.config && lora == other.lora, "assign(from:): models differ in shape")
+        theta = other.theta
+        w = other.w
+        isMerged = other.isMerged
+        zeroGradients()
+    }
+
     /// A model with this one's shapes and zero parameters (no random draws).
     private init(shapeOf other: GPTModel) {
         config = other.config

@@ -31,13 +31,15 @@ extension TrainContext {
         let stream = root.derive(purpose, UInt64(k))
         var rngs = (0..<prompts.count).map { stream.derive("row", UInt64($0)) }
         let options = SamplingOptions(temperature: Float(rl.temperature), eosToken: Tokenizer.eos)
-        let out = model.sample(prompts: prompts, maxNewTokens: rl.maxNewTokens, options: options, rngs: &rngs)
+        let out = phases.time(\.sampling) { model.sample(prompts: prompts, maxNewTokens: rl.maxNewTokens, options: options, rngs: &rngs) }
         let rewardStream = root.derive(purpose == "rollout" ? "reward" : purpose + "_reward", UInt64(k))
         let rewardConfig = config.data.reward
         var rewards: [Double] = []
-        for i in 0..<prompts.count {
-            var r = rewardStream.derive("row", UInt64(i))
-            rewards.append(rewardConfig.reward(Verifier.check(completion: out.tokens[i], answer: answers[i]), rng: &r))
+        phases.time(\.sampling) {
+            for i in 0..<prompts.count {
+                var r = rewardStream.derive("row", UInt64(i))
+                rewards.append(rewardConfig.reward(Verifier.check(completion: out.tokens[i], answer: answers[i]), rng: &r))
+            }
         }
         counters.rollouts += prompts.count
         counters.sampledTokens += out.lengths.reduce(0, +)
@@ -46,8 +48,9 @@ extension TrainContext {
         var ro = Rollouts(batch: batch, rewards: rewards, advantages: adv, oldLogprobs: [], refLogprobs: [])
         if rl.klBeta > 0 {
             let ref = reference ?? model
-            ro.refLogprobs = ref.forward(tokens: batch.tokens, targets: batch.targets, B: batch.B, T: batch.T,
-                                         temperature: Float(rl.temperature)).logprobs
+            ro.refLogprobs = phases.time(\.reference) {
+                ref.forward(tokens: batch.tokens, targets: batch.targets, B: batch.B, T: batch.T, temperature: Float(rl.temperature)).logprobs
+            }
             counters.forwardTokens += batch.B * batch.T
         }
         return ro
@@ -65,6 +68,10 @@ extension TrainContext {
     /// The first call on fresh rollouts records π_old from this forward (so ρ = 1 exactly).
     @discardableResult
     public func rlGradient(_ ro: inout Rollouts, rows: Range<Int>? = nil, scale: Float = 1, theta: Bool, w: Bool) -> GRPOLoss.Result {
+        phases.time(\.rlPasses) { rlPass(&ro, rows: rows, scale: scale, theta: theta, w: w) }
+    }
+
+    private func rlPass(_ ro: inout Rollouts, rows: Range<Int>?, scale: Float, theta: Bool, w: Bool) -> GRPOLoss.Result {
         let r = rows ?? 0..<ro.S
         let T = ro.batch.T
         let b = r.count == ro.S ? ro.batch : ro.batch.rows(r.lowerBound, r.upperBound)

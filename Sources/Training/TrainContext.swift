@@ -22,6 +22,8 @@ public final class TrainContext {
     public let root: RNG
     /// Work counters (checkpointed; reported in result.json timings).
     public var counters = WorkCounters()
+    /// Wall time per kind of work (bench methods' breakdown).
+    public var phases = PhaseTimes()
 
     public init(config: TrainConfig, data: TrainData, model: GPTModel) {
         self.config = config
@@ -32,14 +34,21 @@ public final class TrainContext {
         root = RNG(seed: UInt64(config.run.seed))
     }
 
-    /// Sets π_ref to a frozen copy of the current policy (start of RL).
-    public func freezeReference() { reference = model.copy() }
+    /// Sets π_ref to a frozen copy of the current policy (start of RL); an existing reference model is
+    /// overwritten in place, so its warm activation buffers are reused.
+    public func freezeReference() {
+        if let ref = reference { ref.assign(from: model) } else { reference = model.copy() }
+    }
 
     // MARK: SFT
 
     /// Accumulates scale·∇L_SFT into the chosen gradient buffers on `examples`; returns L_SFT.
     @discardableResult
     public func sftGradient(_ batch: TokenBatch, scale: Float = 1, theta: Bool, w: Bool) -> Double {
+        phases.time(\.sftPasses) { sftPass(batch, scale: scale, theta: theta, w: w) }
+    }
+
+    private func sftPass(_ batch: TokenBatch, scale: Float, theta: Bool, w: Bool) -> Double {
         let out = model.forward(tokens: batch.tokens, targets: batch.targets, B: batch.B, T: batch.T)
         let (loss, d) = SFTLoss.compute(logprobs: out.logprobs, mask: batch.mask, scale: scale)
         counters.forwardTokens += batch.B * batch.T
@@ -66,7 +75,7 @@ public final class TrainContext {
     /// A non-finite gradient stops the run (`diverged`, naming step k) before any parameter changes.
     @discardableResult
     public func stepTheta(step k: Int) throws -> Double {
-        let n = ParamOptimizer.adamStep(params: &model.theta.storage, grads: &model.gradTheta.storage, state: &optTheta, settings: config.optimTheta)
+        let n = phases.time(\.optimizer) { ParamOptimizer.adamStep(params: &model.theta.storage, grads: &model.gradTheta.storage, state: &optTheta, settings: config.optimTheta) }
         try guardFinite(n, "gradient norm of θ", step: k)
         model.gradTheta.zero()
         return n
@@ -76,7 +85,7 @@ public final class TrainContext {
     @discardableResult
     public func stepW(step k: Int) throws -> Double {
         guard model.w.count > 0 else { return 0 }
-        let n = ParamOptimizer.adamStep(params: &model.w.storage, grads: &model.gradW.storage, state: &optW, settings: config.optimW)
+        let n = phases.time(\.optimizer) { ParamOptimizer.adamStep(params: &model.w.storage, grads: &model.gradW.storage, state: &optW, settings: config.optimW) }
         try guardFinite(n, "gradient norm of w", step: k)
         model.gradW.zero()
         return n

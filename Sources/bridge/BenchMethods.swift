@@ -42,13 +42,16 @@ struct BenchMethods: ParsableCommand {
         BLAS.threads = 1
         let cfg = try Train.loadConfig(file: config, method: nil, overrides: overrides)
         let timings = try StepTimer.measure(config: cfg, methods: methods.split(separator: ",").map(String.init), repeats: repeats, warmSFTSteps: warmSft)
-        var table = CSVTable(columns: ["method", "warm_sft", "repeats", "step_s", "ratio_to_first", "rollouts_per_step", "tokens_per_step", "blas_threads"])
+        var table = CSVTable(columns: ["method", "warm_sft", "repeats", "step_s", "ratio_to_first", "rollouts_per_step", "tokens_per_step", "blas_threads"]
+                             + PhaseTimes().named.map(\.0))
         let reference = timings.first?.stepSeconds ?? 0
         for t in timings {
             let ratio = reference > 0 ? t.stepSeconds / reference : 0
             table.append([.text(t.method), .integer(warmSft), .integer(repeats), .number(t.stepSeconds), .number(ratio),
-                          .integer(t.rollouts), .integer(t.tokens), .integer(BLAS.threads)])
+                          .integer(t.rollouts), .integer(t.tokens), .integer(BLAS.threads)]
+                         + t.phases.named.map { .number($0.1) })
             print("\(t.method): \(String(format: "%.4f", t.stepSeconds)) s/update, ratio \(String(format: "%.3f", ratio)), \(t.tokens) tokens/update")
+            print("  " + t.phases.named.map { "\($0.0) \(String(format: "%.3f", $0.1))" }.joined(separator: ", "))
         }
         let url = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

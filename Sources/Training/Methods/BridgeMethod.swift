@@ -36,7 +36,7 @@ public final class BridgeMethod: TrainingMethod {
         // 3. Student update with the fused gradient.
         let thetaK = model.theta.storage, optK = ctx.optTheta
         let a = Float(1 - lambda), b = Float(lambda)
-        model.gradTheta.storage = zip(gSft, gRl).map { a * $0 + b * $1 }
+        ctx.phases.time(\.optimizer) { model.gradTheta.storage = zip(gSft, gRl).map { a * $0 + b * $1 } }
         let lr = ctx.config.optimTheta.learningRate(atUpdate: ctx.optTheta.t)
         let normTheta = try ctx.stepTheta(step: k)
         let thetaNext = model.theta.storage
@@ -62,9 +62,11 @@ public final class BridgeMethod: TrainingMethod {
         let saved = model.theta.storage
         defer { model.theta.storage = saved; model.gradTheta.zero() }
         func take(_ params: inout [Float], _ grads: inout [Float], _ state: inout AdamState) throws {
-            let n = cfg.proxyOptimizer == "sgd"
-                ? ParamOptimizer.sgdStep(params: &params, grads: &grads, learningRate: cfg.proxyLr, gradClip: settings.gradClip)
-                : ParamOptimizer.adamStep(params: &params, grads: &grads, state: &state, settings: settings)
+            let n = ctx.phases.time(\.optimizer) {
+                cfg.proxyOptimizer == "sgd"
+                    ? ParamOptimizer.sgdStep(params: &params, grads: &grads, learningRate: cfg.proxyLr, gradClip: settings.gradClip)
+                    : ParamOptimizer.adamStep(params: &params, grads: &grads, state: &state, settings: settings)
+            }
             try ctx.guardFinite(n, "gradient norm of the proxy θ̂", step: k)
         }
         switch cfg.proxy {

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Wall seconds spent in each kind of work of a training update, so a step-time ratio between methods
+/// can be explained (which passes a method adds) and not only stated. Not checkpointed: timing only.
+public struct PhaseTimes: Sendable, Equatable {
+    /// Autoregressive generation of rollouts (KV cache), including the verifier.
+    public var sampling = 0.0
+    /// Forward of the frozen reference π_ref on the rollouts (KL term).
+    public var reference = 0.0
+    /// GRPO forward (+ backward when a gradient is asked for) passes.
+    public var rlPasses = 0.0
+    /// SFT forward (+ backward) passes.
+    public var sftPasses = 0.0
+    /// AdamW / SGD steps, gradient fusion and copies of θ.
+    public var optimizer = 0.0
+
+    public init() {}
+
+    public var total: Double { sampling + reference + rlPasses + sftPasses + optimizer }
+
+    /// Names and values in a fixed order (CSV columns).
+    public var named: [(String, Double)] {
+        [("sampling_s", sampling), ("reference_s", reference), ("rl_passes_s", rlPasses),
+         ("sft_passes_s", sftPasses), ("optimizer_s", optimizer)]
+    }
+
+    public static func + (a: PhaseTimes, b: PhaseTimes) -> PhaseTimes {
+        var r = a
+        r.sampling += b.sampling; r.reference += b.reference; r.rlPasses += b.rlPasses
+        r.sftPasses += b.sftPasses; r.optimizer += b.optimizer
+        return r
+    }
+
+    public func scaled(by s: Double) -> PhaseTimes {
+        var r = self
+        r.sampling *= s; r.reference *= s; r.rlPasses *= s; r.sftPasses *= s; r.optimizer *= s
+        return r
+    }
+
+    /// Runs `body` and adds its wall time to the phase at `key`.
+    @discardableResult
+    public mutating func time<R>(_ key: WritableKeyPath<PhaseTimes, Double>, _ body: () throws -> R) rethrows -> R {
+        let clock = ContinuousClock(), t0 = clock.now
+        defer {
+            let d = clock.now - t0
+            self[keyPath: key] += Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+        return try body()
+    }
+}
