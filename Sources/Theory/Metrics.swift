@@ -26,7 +26,7 @@ public enum TheoryMetric {
     public static let expectedReward = "theory/expected_reward"
     /// Per-method outer metrics: theory/<method>/<what>.
     public static func outer(_ method: String, _ what: String) -> String { "theory/\(method)/\(what)" }
-    /// Slope metrics: theory/slope_<name>, _ci_low, _ci_high, _se, _expected.
+    /// Slope metrics: theory/slope_<name>, _ci_low, _ci_high, _se, _expected, _points (and _terms for series fits).
     public static func slope(_ name: String) -> String { "theory/slope_\(name)" }
 }
 
@@ -58,6 +58,7 @@ public struct TheoryRecorder {
         try setFinal(key + "_se", fit.standardError)
         try setFinal(key + "_expected", expected)
         try setFinal(key + "_points", Double(fit.points))
+        if fit.correctionTerms > 0 { try setFinal(key + "_terms", Double(fit.correctionTerms)) }
         slopes.append((name, fit, expected, note))
     }
 }

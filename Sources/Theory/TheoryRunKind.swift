@@ -68,13 +68,13 @@ public enum TheoryRun {
 
 /// The slope summary table: one row per fitted slope, beside its theoretical value.
 public enum SlopeSummary {
-    public static let columns = ["experiment", "claim", "slope", "ci_low", "ci_high", "se", "points", "expected", "expected_in_ci", "note"]
+    public static let columns = ["experiment", "claim", "slope", "ci_low", "ci_high", "se", "points", "terms", "expected", "expected_in_ci", "note"]
 
     public static func table(experiment: String, _ rec: TheoryRecorder) -> CSVTable {
         var t = CSVTable(columns: columns)
         for s in rec.slopes {
             t.append([.text(experiment), .text(s.name), .number(s.fit.slope), .number(s.fit.ciLow), .number(s.fit.ciHigh),
-                      .number(s.fit.standardError), .integer(s.fit.points), .number(s.expected),
+                      .number(s.fit.standardError), .integer(s.fit.points), .integer(s.fit.correctionTerms), .number(s.expected),
                       .text(s.fit.contains(s.expected) ? "yes" : "no"), .text(s.note)])
         }
         return t
@@ -88,7 +88,8 @@ public enum SlopeSummary {
         for key in names {
             guard let s = final[key], let lo = final[key + "_ci_low"], let hi = final[key + "_ci_high"], let e = final[key + "_expected"] else { continue }
             t.append([.text(experiment), .text(String(key.dropFirst("theory/slope_".count))), .number(s), .number(lo), .number(hi),
-                      .number(final[key + "_se"] ?? 0), .integer(Int(final[key + "_points"] ?? 0)), .number(e),
+                      .number(final[key + "_se"] ?? 0), .integer(Int(final[key + "_points"] ?? 0)),
+                      .integer(Int(final[key + "_terms"] ?? 0)), .number(e),
                       .text(lo <= e && e <= hi ? "yes" : "no"), .text("")])
         }
         return t
@@ -96,7 +97,7 @@ public enum SlopeSummary {
 
     /// Fixed-width text rendering for terminals.
     public static func render(_ t: CSVTable) -> String {
-        let shown = ["experiment", "claim", "slope", "ci_low", "ci_high", "expected", "expected_in_ci"]
+        let shown = ["experiment", "claim", "slope", "ci_low", "ci_high", "terms", "expected", "expected_in_ci"]
         let idx = shown.map { t.columns.firstIndex(of: $0)! }
         var rows = [shown]
         for r in t.rows { rows.append(idx.map { r[$0] }) }

@@ -21,6 +21,22 @@ import Theory
         #expect(f["theory/slope_bias_vs_gamma_expected"] == -1)
     }
 
+    /// Issue 7's claim: at every conditioning the closed-form bias's fitted exponent (with the significant
+    /// correction-to-scaling terms) is −1 within its 95% CI, where the plain fit's CI excludes −1.
+    @Test(arguments: [1.0, 0.1, 0.01])
+    func closedFormBiasSlopeIsMinusOneWithinItsCI(mu: Double) throws {
+        var c = Self.config("quadratic_bias")
+        c.quadratic.mu = mu
+        let f = TheoryRun.run(c, runId: "t").result.final
+        let key = "theory/slope_bias_closed_form_vs_gamma_corrected"
+        let (lo, hi) = (try #require(f[key + "_ci_low"]), try #require(f[key + "_ci_high"]))
+        #expect(lo <= -1 && -1 <= hi, "μ = \(mu): slope \(f[key] ?? .nan), CI [\(lo), \(hi)]")
+        #expect(f[key + "_terms"].map { $0 >= 1 } == true)
+        let plain = "theory/slope_bias_closed_form_vs_gamma"
+        let (plo, phi) = (try #require(f[plain + "_ci_low"]), try #require(f[plain + "_ci_high"]))
+        #expect(!(plo <= -1 && -1 <= phi), "μ = \(mu): the plain fit's CI should exclude −1 (pre-asymptotic term): [\(plo), \(phi)]")
+    }
+
     @Test func sameSeedSameBytesDifferentSeedDifferentBytes() {
         var c = Self.config("quadratic_bias")
         c.sweep.gamma = [10, 100, 1000]

@@ -24,6 +24,7 @@
 #include <gsl/gsl_min.h>
 #include <gsl/gsl_roots.h>
 #include <gsl/gsl_fit.h>
+#include <gsl/gsl_multifit.h>
 #include <gsl/gsl_statistics_double.h>
 
 // OpenBLAS extensions (declared here, not via OpenBLAS's cblas.h, to avoid the header clash).
