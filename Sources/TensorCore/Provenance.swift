@@ -11,11 +11,14 @@ public struct NumericsProvenance: Codable, Sendable {
     public var gslVersion: String
     public var swiftVersion: String
     public var buildConfiguration: String
+    /// CPU the Swift code was compiled for: "haswell (AVX2, FMA)" by default on an AVX2+FMA x86-64 build
+    /// machine, "portable" with BRIDGE_PORTABLE=1 or elsewhere (see Package.swift).
+    public var codeGeneration: String
 
     enum CodingKeys: String, CodingKey {
         case openblasConfig = "openblas_config", openblasCore = "openblas_core", blasThreads = "blas_threads"
         case sgemmLibrary = "sgemm_library", gslVersion = "gsl_version", swiftVersion = "swift_version"
-        case buildConfiguration = "build_configuration"
+        case buildConfiguration = "build_configuration", codeGeneration = "code_generation"
     }
 
     public static func current() -> NumericsProvenance {
@@ -26,7 +29,8 @@ public struct NumericsProvenance: Codable, Sendable {
             sgemmLibrary: BLAS.sgemmLibrary,
             gslVersion: String(cString: cnumerics_gsl_version()),
             swiftVersion: swiftCompilerVersion,
-            buildConfiguration: buildConfiguration
+            buildConfiguration: buildConfiguration,
+            codeGeneration: codeGeneration
         )
     }
 
@@ -35,6 +39,15 @@ public struct NumericsProvenance: Codable, Sendable {
         return "debug"
         #else
         return "release"
+        #endif
+    }
+
+    /// Set at compile time by Package.swift's -D define next to `-target-cpu haswell`.
+    public static var codeGeneration: String {
+        #if BRIDGE_CODEGEN_HASWELL
+        return "haswell (AVX2, FMA; native default, BRIDGE_PORTABLE=1 for portable)"
+        #else
+        return "portable (baseline CPU of the target)"
         #endif
     }
 

@@ -26,6 +26,7 @@ struct Doctor: ParsableCommand {
                 ("GSL version", p.gslVersion),
                 ("Swift", p.swiftVersion),
                 ("build", p.buildConfiguration),
+                ("code generation", p.codeGeneration),
             ]
             for (k, v) in rows { print(k.padding(toLength: 18, withPad: " ", startingAt: 0) + v) }
         }
