@@ -5,8 +5,13 @@ import TensorCore
 /// FastKernelTests: NaN-filled outputs, random-filled gradients).
 @Suite("Fast kernels vs reference: attention, token log-prob, masked NLL")
 struct FastAttentionLossTests {
-    /// Scores are dot products over hs ≤ 12 terms and softmax sums over T ≤ 17: atol 1e-5, rtol 1e-4.
-    @Test(arguments: fastShapes) func attention(_ s: Shape) {
+    /// Head sizes and lengths that reach every SIMD path of the attention tiles (8- and 32-lane chunks,
+    /// scalar channel tails, 16/8/scalar key tails, 4-row blocks and row tails): hs 8, 16, 20, 48.
+    static let attentionShapes = [Shape(B: 1, T: 9, C: 16, NH: 2), Shape(B: 2, T: 21, C: 64, NH: 4),
+                                  Shape(B: 1, T: 38, C: 40, NH: 2), Shape(B: 1, T: 67, C: 96, NH: 2)]
+
+    /// Scores are dot products over hs ≤ 48 terms and softmax sums over T ≤ 67: atol 1e-5, rtol 1e-4.
+    @Test(arguments: fastShapes + attentionShapes) func attention(_ s: Shape) {
         var d = TestData("fast.attention", UInt64(s.C * 100 + s.T))
         let (B, T, C, NH) = (s.B, s.T, s.C, s.NH)
         let qkv = d.floats(s.N * 3 * C), dout = d.floats(s.N * C)

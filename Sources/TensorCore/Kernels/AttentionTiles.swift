@@ -1,0 +1,115 @@
+/// Register-blocked SIMD building blocks of causal attention for one (sequence, head), shared by the
+/// training kernel (`Attention`) and the KV-cache decoder, so that both compute every score and every
+/// output element with the same operations in the same order.
+///
+/// Arithmetic contract (what makes the two paths and the native/portable builds agree bitwise): each
+/// output element is a plain sum of products accumulated in ascending order of the summed index,
+/// starting from 0, with separate multiply and add (never a fused multiply-add); a vector lane does
+/// exactly what the scalar tail does. Matrices are row-major with explicit row strides (ld*).
+public enum AttentionTiles {
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+    @inline(__always) static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+
+    /// dst (hs, n) with row stride ldd = srcᵀ for src (n, hs) with row stride lds.
+    public static func transpose(dst: FloatPointer, ldd: Int, src: ConstFloatPointer, lds: Int, n: Int, hs: Int) {
+        for c in 0..<hs {
+            let d = dst + c * ldd
+            for j in 0..<n { d[j] = src[j * lds + c] }
+        }
+    }
+
+    /// Causal scores: out[i, j] = scale · Σ_c a[i, c]·bt[c, j] for rows i in [r0, r1) and j ≤ i.
+    /// a (·, hs) stride lda; bt (hs, cols) stride ldb (the transposed keys); out stride ldo. Entries
+    /// above the diagonal (j > i) may be written too, up to 15 columns past it (callers overwrite or
+    /// ignore them); nothing at or beyond column `cols` is read or written.
+    public static func causalScores(out: FloatPointer, ldo: Int, a: ConstFloatPointer, lda: Int,
+                                    bt: ConstFloatPointer, ldb: Int, r0: Int, r1: Int, cols: Int, hs: Int, scale: Float) {
+        var i0 = r0
+        while i0 + 4 <= r1 {
+            let n = i0 + 4 // columns [0, n) cover the block's triangle
+            let a0 = a + i0 * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda
+            let o0 = out + i0 * ldo, o1 = o0 + ldo, o2 = o1 + ldo, o3 = o2 + ldo
+            var j = 0
+            while j + 8 < n && j + 16 <= cols {
+                var s00 = SIMD8<Float>(), s01 = SIMD8<Float>(), s10 = SIMD8<Float>(), s11 = SIMD8<Float>()
+                var s20 = SIMD8<Float>(), s21 = SIMD8<Float>(), s30 = SIMD8<Float>(), s31 = SIMD8<Float>()
+                for c in 0..<hs {
+                    let k0 = load(bt + c * ldb + j), k1 = load(bt + c * ldb + j + 8)
+                    let q0 = SIMD8(repeating: a0[c]), q1 = SIMD8(repeating: a1[c])
+                    let q2 = SIMD8(repeating: a2[c]), q3 = SIMD8(repeating: a3[c])
+                    s00 += q0 * k0; s01 += q0 * k1; s10 += q1 * k0; s11 += q1 * k1
+                    s20 += q2 * k0; s21 += q2 * k1; s30 += q3 * k0; s31 += q3 * k1
+                }
+                store(s00 * scale, o0 + j); store(s01 * scale, o0 + j + 8)
+                store(s10 * scale, o1 + j); store(s11 * scale, o1 + j + 8)
+                store(s20 * scale, o2 + j); store(s21 * scale, o2 + j + 8)
+                store(s30 * scale, o3 + j); store(s31 * scale, o3 + j + 8)
+                j += 16
+            }
+            while j < n && j + 8 <= cols {
+                var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
+                for c in 0..<hs {
+                    let k = load(bt + c * ldb + j)
+                    s0 += SIMD8(repeating: a0[c]) * k; s1 += SIMD8(repeating: a1[c]) * k
+                    s2 += SIMD8(repeating: a2[c]) * k; s3 += SIMD8(repeating: a3[c]) * k
+                }
+                store(s0 * scale, o0 + j); store(s1 * scale, o1 + j); store(s2 * scale, o2 + j); store(s3 * scale, o3 + j)
+                j += 8
+            }
+            if j < n {
+                for r in 0..<4 {
+                    let ar = a + (i0 + r) * lda, or = out + (i0 + r) * ldo
+                    for jj in j..<n { or[jj] = scoreScalar(ar, bt + jj, ldb: ldb, hs: hs) * scale }
+                }
+            }
+            i0 += 4
+        }
+        for i in i0..<r1 {
+            scoreRow(out: out + i * ldo, q: a + i * lda, bt: bt, ldb: ldb, n: i + 1, cols: cols, hs: hs, scale: scale)
+        }
+    }
+
+    /// One query against n transposed keys: out[j] = scale · Σ_c q[c]·bt[c, j], j < n (the decoder's
+    /// and the row tail's path; lanes and tail as in `causalScores`). Columns in [n, cols) may be
+    /// written too (up to 31 past n; bt must be readable there).
+    public static func scoreRow(out: FloatPointer, q: ConstFloatPointer, bt: ConstFloatPointer, ldb: Int,
+                                n: Int, cols: Int, hs: Int, scale: Float) {
+        var j = 0
+        while j + 24 < n && j + 32 <= cols {
+            var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
+            for c in 0..<hs {
+                let k = bt + c * ldb + j, qc = SIMD8(repeating: q[c])
+                s0 += qc * load(k); s1 += qc * load(k + 8); s2 += qc * load(k + 16); s3 += qc * load(k + 24)
+            }
+            store(s0 * scale, out + j); store(s1 * scale, out + j + 8)
+            store(s2 * scale, out + j + 16); store(s3 * scale, out + j + 24)
+            j += 32
+        }
+        while j < n && j + 8 <= cols {
+            var s = SIMD8<Float>()
+            for c in 0..<hs { s += SIMD8(repeating: q[c]) * load(bt + c * ldb + j) }
+            store(s * scale, out + j)
+            j += 8
+        }
+        while j < n { out[j] = scoreScalar(q, bt + j, ldb: ldb, hs: hs) * scale; j += 1 }
+    }
+
+    @inline(__always) static func scoreScalar(_ q: ConstFloatPointer, _ btj: ConstFloatPointer, ldb: Int, hs: Int) -> Float {
+        var s: Float = 0
+        for c in 0..<hs { s += q[c] * btj[c * ldb] }
+        return s
+    }
+
+    /// In place over row[0..<n]: softmax (max-subtracted, FastMath.exp, scaled by 1/Σ).
+    @inline(__always)
+    public static func softmax(_ row: FloatPointer, _ n: Int) {
+        let m = FastMath.max(row, n)
+        for j in 0..<n { row[j] = FastMath.exp(row[j] - m) }
+        let inv = 1 / FastMath.sum(row, n)
+        for j in 0..<n { row[j] *= inv }
+    }
+}
