@@ -34,7 +34,22 @@ public enum AdamW {
         let wd = decay ? Float(config.weightDecay) : 0
         let c1 = Float(1 - Foundation.pow(config.beta1, Double(t)))
         let c2 = Float(1 - Foundation.pow(config.beta2, Double(t)))
-        for i in 0..<count {
+        // 8 lanes at a time with exactly the scalar loop's operations (same bits); LLVM leaves the
+        // scalar loop unvectorised (four possibly aliasing pointers), and its divisions and square root
+        // then dominate.
+        var i = 0
+        while i + 8 <= count {
+            let g = FastMath.load8(grads + i)
+            let mi = b1 * FastMath.load8(m + i) + (1 - b1) * g
+            let vi = b2 * FastMath.load8(v + i) + (1 - b2) * g * g
+            FastMath.store8(mi, m + i)
+            FastMath.store8(vi, v + i)
+            let mhat = mi / c1, vhat = vi / c2
+            let p = FastMath.load8(params + i)
+            FastMath.store8(p - lr * (mhat / (vhat.squareRoot() + eps) + wd * p), params + i)
+            i += 8
+        }
+        for i in i..<count {
             let g = grads[i]
             let mi = b1 * m[i] + (1 - b1) * g
             let vi = b2 * v[i] + (1 - b2) * g * g

@@ -27,6 +27,30 @@ struct OptimizerTests {
         }
     }
 
+    /// The 8-lane loop gives the same bits as the scalar tail: 37 parameters updated at once vs one
+    /// at a time (count 1 takes the scalar path only), over 3 steps.
+    @Test func adamWVectorLanesEqualScalarLoop() {
+        var d = TestData("opt.adamw.lanes")
+        let count = 37
+        let config = AdamWConfig(learningRate: 1e-2, beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weightDecay: 0.1)
+        var p = d.floats(count), m = [Float](repeating: 0, count: count), v = m
+        var sp = p, sm = m, sv = v
+        for t in 1...3 {
+            let g = d.floats(count, std: 0.5)
+            AdamW.update(params: &p, grads: g, m: &m, v: &v, count: count, step: t, config: config)
+            for i in 0..<count {
+                sp.withUnsafeMutableBufferPointer { pp in sm.withUnsafeMutableBufferPointer { mp in sv.withUnsafeMutableBufferPointer { vp in
+                    g.withUnsafeBufferPointer { gp in
+                        AdamW.update(params: pp.baseAddress! + i, grads: gp.baseAddress! + i, m: mp.baseAddress! + i,
+                                     v: vp.baseAddress! + i, count: 1, step: t, config: config)
+                    }
+                } } }
+            }
+        }
+        let worst = (0..<count).first { p[$0].bitPattern != sp[$0].bitPattern || m[$0].bitPattern != sm[$0].bitPattern || v[$0].bitPattern != sv[$0].bitPattern }
+        #expect(worst == nil, "first differing parameter \(worst ?? -1): \(worst.map { "\(p[$0]) vs \(sp[$0])" } ?? "")")
+    }
+
     @Test func gradClipScalesAboveMaxNormOnly() {
         var d = TestData("opt.clip")
         let a = d.floats(13, std: 2), b = d.floats(5, std: 2)
