@@ -1,9 +1,10 @@
 import Foundation
 import TensorCore
 
-/// Keys and values of every layer for S sequences of up to `capacity` positions, head-major so that one
-/// head's keys of one sequence are contiguous: K of layer l, sequence b, head h, position p starts at
-/// (((l·S + b)·NH + h)·capacity + p)·hs.
+/// Keys and values of every layer for S sequences of up to `capacity` positions, one (hs × capacity)
+/// block per (layer, sequence, head) starting at head(l, b, h) = ((l·S + b)·NH + h)·capacity·hs.
+/// Keys are stored transposed (channel c of position p at c·capacity + p: a query's scores vectorise
+/// over positions, as in the training kernel), values position-major (p·hs + c).
 final class KVCache {
     let keys: FloatPointer, values: FloatPointer
     let sequences: Int, capacity: Int, heads: Int, headSize: Int
@@ -13,12 +14,14 @@ final class KVCache {
         let n = layers * sequences * heads * capacity * headSize
         keys = FloatPointer.allocate(capacity: max(n, 1))
         values = FloatPointer.allocate(capacity: max(n, 1))
+        // Score tiles read up to 31 key columns past the last position (and discard them): keep those finite.
+        keys.initialize(repeating: 0, count: max(n, 1))
     }
 
     deinit { keys.deallocate(); values.deallocate() }
 
-    @inline(__always) func offset(layer l: Int, sequence b: Int, head h: Int, position p: Int) -> Int {
-        (((l * sequences + b) * heads + h) * capacity + p) * headSize
+    @inline(__always) func head(layer l: Int, sequence b: Int, head h: Int) -> Int {
+        ((l * sequences + b) * heads + h) * capacity * headSize
     }
 }
 
@@ -60,45 +63,27 @@ extension GPTModel {
             let o = layerOffsets[l]
             LayerNorm.forward(out: buf.ln, mean: buf.mean, rstd: buf.rstd, inp: buf.x, weight: t + o.ln1w, bias: t + o.ln1b, N: R, C: C)
             linearForward(out: buf.qkv, u: buf.u, inp: buf.ln, N: R, layer: l, target: .qkv, theta: t, w: wp, accumulate: false)
+            let cap = cache.capacity
             for r in 0..<R {
                 for hh in 0..<NH {
-                    let off = cache.offset(layer: l, sequence: seq[r], head: hh, position: pos[r])
-                    (cache.keys + off).update(from: buf.qkv + r * 3 * C + C + hh * hs, count: hs)
-                    (cache.values + off).update(from: buf.qkv + r * 3 * C + 2 * C + hh * hs, count: hs)
+                    let head = cache.head(layer: l, sequence: seq[r], head: hh)
+                    let k = buf.qkv + r * 3 * C + C + hh * hs, kt = cache.keys + head + pos[r]
+                    for c in 0..<hs { kt[c * cap] = k[c] }
+                    (cache.values + head + pos[r] * hs).update(from: buf.qkv + r * 3 * C + 2 * C + hh * hs, count: hs)
                 }
             }
+            // The training kernel's tiles, one query row at a time: scores, softmax and P·V equal the
+            // full forward's bit for bit given the same q, k, v.
             for r in 0..<R {
-                let P = pos[r]
+                let n = pos[r] + 1
                 for hh in 0..<NH {
-                    let q = buf.qkv + r * 3 * C + hh * hs
-                    let kh = cache.keys + cache.offset(layer: l, sequence: seq[r], head: hh, position: 0)
-                    let vh = cache.values + cache.offset(layer: l, sequence: seq[r], head: hh, position: 0)
+                    let head = cache.head(layer: l, sequence: seq[r], head: hh)
                     let s = buf.scores
-                    let n = P + 1
-                    var m = -Float.infinity
-                    for j in 0..<n {
-                        let x = FastMath.dot(q, kh + j * hs, hs) * scale
-                        s[j] = x
-                        m = x > m ? x : m
-                    }
-                    for j in 0..<n { s[j] = FastMath.exp(s[j] - m) }
-                    let inv = 1 / FastMath.sum(s, n)
-                    for j in 0..<n { s[j] *= inv }
-                    // out (hs) = Σ_j s[j]·V[j], 8 lanes at a time accumulated in registers.
-                    let out = buf.atty + r * C + hh * hs
-                    var c = 0
-                    while c + 8 <= hs {
-                        var acc = SIMD8<Float>(repeating: 0)
-                        for j in 0..<n { acc += s[j] * UnsafeRawPointer(vh + j * hs + c).loadUnaligned(as: SIMD8<Float>.self) }
-                        UnsafeMutableRawPointer(out + c).storeBytes(of: acc, as: SIMD8<Float>.self)
-                        c += 8
-                    }
-                    while c < hs {
-                        var acc: Float = 0
-                        for j in 0..<n { acc += s[j] * vh[j * hs + c] }
-                        out[c] = acc
-                        c += 1
-                    }
+                    AttentionTiles.scoreRow(out: s, q: buf.qkv + r * 3 * C + hh * hs, bt: cache.keys + head, ldb: cap,
+                                            n: n, cols: cap, hs: hs, scale: scale)
+                    AttentionTiles.softmax(s, n, limit: cap)
+                    AttentionTiles.weightedRow(out: buf.atty + r * C + hh * hs, p: s, n: n, x: cache.values + head, ldx: hs,
+                                               hs: hs, accumulate: false)
                 }
             }
             linearForward(out: buf.x, u: buf.u, inp: buf.atty, N: R, layer: l, target: .attnProj, theta: t, w: wp, accumulate: true)

@@ -39,6 +39,23 @@ struct FastMathTests {
         #expect(worst.err <= 1, "\(worst.what)")
     }
 
+    @Test("FastMath.exp8 lanes equal FastMath.exp bit for bit, clamps and NaN included")
+    func exp8EqualsScalar() {
+        var xs: [Float] = stride(from: -95, through: 95, by: 0.00731).map { Float($0) }
+        xs += [0, -0, -87.3, 88.3, -87.29999, 88.29999, .infinity, -.infinity, .nan, .leastNonzeroMagnitude, 1e-30]
+        while xs.count % 8 != 0 { xs.append(1) }
+        var first: Float? = nil
+        for i in stride(from: 0, to: xs.count, by: 8) {
+            let v = FastMath.exp8(SIMD8(xs[i..<(i + 8)]))
+            for k in 0..<8 {
+                let w = FastMath.exp(xs[i + k])
+                let same = w.isNaN ? v[k].isNaN : v[k].bitPattern == w.bitPattern
+                if !same && first == nil { first = xs[i + k] }
+            }
+        }
+        #expect(first == nil, "first lane that differs from the scalar exp at x = \(first ?? 0)")
+    }
+
     @Test("GELU.backwardInPlace equals backward into a zero buffer exactly")
     func geluInPlace() {
         let xs: [Float] = stride(from: -9, through: 9, by: 0.0173).map { Float($0) }

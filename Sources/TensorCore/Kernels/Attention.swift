@@ -10,8 +10,10 @@ public enum Attention {
                                B: Int, T: Int, C: Int, NH: Int) {
         let hs = C / NH
         let scale = 1 / Float(hs).squareRoot()
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: hs * T) { buf in
-            let kt = buf.baseAddress! // Kᵀ (hs, T) of the current head: scores vectorise over keys
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * hs * T) { buf in
+            // Kᵀ (hs, T) of the current head (scores vectorise over keys) and V packed (T, hs): rows
+            // 3C apart map to few L1 sets (power-of-two strides) and would miss on every pass.
+            let kt = buf.baseAddress!, vp = kt + hs * T
             for b in 0..<B {
                 for h in 0..<NH {
                     let q = qkv + b * T * 3 * C + h * hs
@@ -21,10 +23,11 @@ public enum Attention {
                     AttentionTiles.causalScores(out: p, ldo: T, a: q, lda: 3 * C, bt: kt, ldb: T, r0: 0, r1: T,
                                                 cols: T, hs: hs, scale: scale)
                     for i in 0..<T {
-                        AttentionTiles.softmax(p + i * T, i + 1)
+                        AttentionTiles.softmax(p + i * T, i + 1, limit: T)
                         (p + i * T + i + 1).update(repeating: 0, count: T - i - 1)
                     }
-                    AttentionTiles.causalWeightedSum(out: out + b * T * C + h * hs, ldo: C, p: p, ldp: T, x: v, ldx: 3 * C,
+                    AttentionTiles.pack(dst: vp, src: v, lds: 3 * C, n: T, hs: hs)
+                    AttentionTiles.causalWeightedSum(out: out + b * T * C + h * hs, ldo: C, p: p, ldp: T, x: vp, ldx: hs,
                                                      r0: 0, r1: T, hs: hs, accumulate: false)
                 }
             }
@@ -39,8 +42,9 @@ public enum Attention {
                                 B: Int, T: Int, C: Int, NH: Int) {
         let hs = C / NH
         let scale = 1 / Float(hs).squareRoot()
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: hs * T) { buf in
-            let vt = buf.baseAddress! // Vᵀ (hs, T) of the current head
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * hs * T) { buf in
+            // Vᵀ (hs, T) of the current head, and K, Q, dout packed (T, hs) (see forward)
+            let vt = buf.baseAddress!, kp = vt + hs * T, qp = kp + hs * T, dp = qp + hs * T
             for b in 0..<B {
                 for h in 0..<NH {
                     let offset = b * T * 3 * C + h * hs
@@ -55,12 +59,20 @@ public enum Attention {
                         let pr = p + i * T, dr = scratch + i * T
                         let n = i + 1
                         let dot = FastMath.dot(pr, dr, n)
-                        for j in 0..<n { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                        var j = 0
+                        while j + 8 <= n {
+                            FastMath.store8(FastMath.load8(pr + j) * (FastMath.load8(dr + j) - dot) * scale, dr + j)
+                            j += 8
+                        }
+                        while j < n { dr[j] = pr[j] * (dr[j] - dot) * scale; j += 1 }
                     }
-                    AttentionTiles.causalTransposedWeightedSum(out: dv, ldo: 3 * C, s: p, lds: T, x: d, ldx: C, T: T, hs: hs)
-                    AttentionTiles.causalWeightedSum(out: dq, ldo: 3 * C, p: scratch, ldp: T, x: k, ldx: 3 * C,
+                    AttentionTiles.pack(dst: dp, src: d, lds: C, n: T, hs: hs)
+                    AttentionTiles.pack(dst: kp, src: k, lds: 3 * C, n: T, hs: hs)
+                    AttentionTiles.pack(dst: qp, src: q, lds: 3 * C, n: T, hs: hs)
+                    AttentionTiles.causalTransposedWeightedSum(out: dv, ldo: 3 * C, s: p, lds: T, x: dp, ldx: hs, T: T, hs: hs)
+                    AttentionTiles.causalWeightedSum(out: dq, ldo: 3 * C, p: scratch, ldp: T, x: kp, ldx: hs,
                                                      r0: 0, r1: T, hs: hs, accumulate: true)
-                    AttentionTiles.causalTransposedWeightedSum(out: dk, ldo: 3 * C, s: scratch, lds: T, x: q, ldx: 3 * C,
+                    AttentionTiles.causalTransposedWeightedSum(out: dk, ldo: 3 * C, s: scratch, lds: T, x: qp, ldx: hs,
                                                                T: T, hs: hs)
                 }
             }

@@ -14,11 +14,42 @@ public enum AttentionTiles {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
     }
 
-    /// dst (hs, n) with row stride ldd = srcᵀ for src (n, hs) with row stride lds.
+    /// dst (hs, n) with row stride ldd = srcᵀ for src (n, hs) with row stride lds; 8×8 blocks are
+    /// transposed in registers (a scalar copy misses L1 on the strided side).
     public static func transpose(dst: FloatPointer, ldd: Int, src: ConstFloatPointer, lds: Int, n: Int, hs: Int) {
-        for c in 0..<hs {
-            let d = dst + c * ldd
-            for j in 0..<n { d[j] = src[j * lds + c] }
+        var j = 0
+        while j + 8 <= n {
+            var c = 0
+            while c + 8 <= hs {
+                let s = src + j * lds + c
+                var r = (load(s), load(s + lds), load(s + 2 * lds), load(s + 3 * lds),
+                         load(s + 4 * lds), load(s + 5 * lds), load(s + 6 * lds), load(s + 7 * lds))
+                // Three perfect unshuffles of the 64 elements rotate each 6-bit index (row, col) by 3 bits.
+                for _ in 0..<3 {
+                    r = (SIMD8(lowHalf: r.0.evenHalf, highHalf: r.1.evenHalf), SIMD8(lowHalf: r.2.evenHalf, highHalf: r.3.evenHalf),
+                         SIMD8(lowHalf: r.4.evenHalf, highHalf: r.5.evenHalf), SIMD8(lowHalf: r.6.evenHalf, highHalf: r.7.evenHalf),
+                         SIMD8(lowHalf: r.0.oddHalf, highHalf: r.1.oddHalf), SIMD8(lowHalf: r.2.oddHalf, highHalf: r.3.oddHalf),
+                         SIMD8(lowHalf: r.4.oddHalf, highHalf: r.5.oddHalf), SIMD8(lowHalf: r.6.oddHalf, highHalf: r.7.oddHalf))
+                }
+                let d = dst + c * ldd + j
+                store(r.0, d); store(r.1, d + ldd); store(r.2, d + 2 * ldd); store(r.3, d + 3 * ldd)
+                store(r.4, d + 4 * ldd); store(r.5, d + 5 * ldd); store(r.6, d + 6 * ldd); store(r.7, d + 7 * ldd)
+                c += 8
+            }
+            for cc in c..<hs { for jj in j..<(j + 8) { dst[cc * ldd + jj] = src[jj * lds + cc] } }
+            j += 8
+        }
+        for jj in j..<n { for c in 0..<hs { dst[c * ldd + jj] = src[jj * lds + c] } }
+    }
+
+    /// dst (n, hs) contiguous = src (n, hs) with row stride lds.
+    @inline(__always)
+    public static func pack(dst: FloatPointer, src: ConstFloatPointer, lds: Int, n: Int, hs: Int) {
+        for j in 0..<n {
+            let d = dst + j * hs, s = src + j * lds
+            var c = 0
+            while c + 8 <= hs { store(load(s + c), d + c); c += 8 }
+            while c < hs { d[c] = s[c]; c += 1 }
         }
     }
 
@@ -104,12 +135,19 @@ public enum AttentionTiles {
         return s
     }
 
-    /// In place over row[0..<n]: softmax (max-subtracted, FastMath.exp, scaled by 1/Σ).
+    /// In place over row[0..<n]: softmax (max-subtracted, FastMath.exp, scaled by 1/Σ). Entries in
+    /// [n, limit) up to the next multiple of 8 may be overwritten (vector lanes instead of scalar
+    /// remainder iterations); callers zero or ignore them.
     @inline(__always)
-    public static func softmax(_ row: FloatPointer, _ n: Int) {
+    public static func softmax(_ row: FloatPointer, _ n: Int, limit: Int) {
         let m = FastMath.max(row, n)
-        for j in 0..<n { row[j] = FastMath.exp(row[j] - m) }
+        let mv = SIMD8(repeating: m)
+        var j = 0
+        while j < n && j + 8 <= limit { store(FastMath.exp8(load(row + j) - mv), row + j); j += 8 }
+        while j < n { row[j] = FastMath.exp(row[j] - m); j += 1 }
         let inv = 1 / FastMath.sum(row, n)
-        for j in 0..<n { row[j] *= inv }
+        j = 0
+        while j < n && j + 8 <= limit { store(load(row + j) * inv, row + j); j += 8 }
+        while j < n { row[j] *= inv; j += 1 }
     }
 }

@@ -25,6 +25,27 @@ public enum FastMath {
 }
 
 extension FastMath {
+    /// `exp` on 8 lanes with exactly the scalar function's operations (each lane equals
+    /// `FastMath.exp` of it bit for bit). Loops the vectoriser would leave with up to 31 scalar
+    /// remainder iterations (short softmax rows) call this directly.
+    @inlinable @inline(__always)
+    public static func exp8(_ v: SIMD8<Float>) -> SIMD8<Float> {
+        var x = v.replacing(with: -87.3, where: v .< -87.3)
+        x.replace(with: 88.3, where: x .> 88.3)
+        let t = x * 1.44269504088896341 + 12582912
+        let n = t - 12582912
+        let r = x - n * 0.693359375 + n * 2.12194440e-4
+        var p = SIMD8<Float>(repeating: 1.9875691500e-4)
+        p = p * r + 1.3981999507e-3
+        p = p * r + 8.3334519073e-3
+        p = p * r + 4.1665795894e-2
+        p = p * r + 1.6666665459e-1
+        p = p * r + 5.0000001201e-1
+        let y = p * r * r + r + 1
+        let bits = (unsafeBitCast(t, to: SIMD8<UInt32>.self) &- 0x4B40_0000 &+ 127) &<< 23
+        return y * unsafeBitCast(bits, to: SIMD8<Float>.self)
+    }
+
     @usableFromInline @inline(__always)
     static func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
