@@ -75,8 +75,9 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
     }
 
     /// Bumped whenever the pretraining code or the kernels change what a config produces (invalidates
-    /// the cache). v2: the GPT kernels with SIMD reductions and FastMath.exp.
-    public static let codeVersion = 2
+    /// the cache). v2: the GPT kernels with SIMD reductions and FastMath.exp. v3: attention tiles
+    /// (hand-written causal attention instead of per-head GEMMs; last-bit differences).
+    public static let codeVersion = 3
 
     /// Cache key: SHA-256 of "bridge-pretrain/v<codeVersion>" and the config's canonical JSON.
     public func cacheKey() throws -> String {
