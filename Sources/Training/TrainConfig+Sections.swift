@@ -40,8 +40,8 @@ public struct RLSection: Codable, Sendable, Equatable {
     public var klBeta = 0.001
     /// Sampling temperature of rollouts (and of the RL log-probs) [choice]: 0.7. Evaluation is greedy;
     /// at 1.0 RL-zero (small preset, 150 updates) raised the reward but barely the greedy accuracy
-    /// (200 held-out trace problems 0.280 → 0.335), at 0.7 held-out 0.280 → 0.385 and b1_indist
-    /// 0.310 → 0.345; 0.5 did no better (docs/training.md, tuning log).
+    /// (200 held-out trace problems 0.280 → 0.335), at 0.7 held-out → 0.385 / 0.325 and b1_indist
+    /// 0.310 → 0.345 / 0.350 (seeds 1 / 2); 0.5 did no better (docs/training.md, tuning log).
     public var temperature = 0.7
     /// Maximum generated tokens per response; 48 covers the tasks' traces and answers at the small scale.
     public var maxNewTokens = 48

@@ -20,9 +20,10 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var optimTheta = OptimSection()
     /// AdamW for the LoRA adapters w (the upper level in BRIDGE), its own learning rate β = 3e-4
     /// (adapters start at B = 0 and need a larger rate than θ to matter). Measured (small preset,
-    /// 150 updates, 200 held-out trace problems, base 0.280): RL-zero 0.385 at β = 1e-4, 0.365 and 0.345
-    /// (seeds 1, 2) at 3e-4, 0.290 and 0.270 at 1e-3; SFT 0.340 at 1e-4, 0.355 at 3e-4 (1e-3: 0.350
-    /// with 2000 SFT examples). 3e-4 helps SFT without costing RL-zero (docs/training.md, tuning log).
+    /// 150 updates, 200 held-out trace problems, base 0.280): RL-zero (seeds 1, 2) 0.385 and 0.325
+    /// at β = 1e-4, 0.365 and 0.345 at 3e-4, 0.290 and 0.270 at 1e-3; SFT 0.340 at 1e-4, 0.355 at
+    /// 3e-4 (1e-3: 0.350 with 2000 SFT examples). 3e-4 helps SFT without costing RL-zero
+    /// (docs/training.md, tuning log).
     public var optimW = OptimSection(learningRate: 3e-4)
     /// Supervised fine-tuning: batch size and the SFT-specific options of sft, cold_start and mix.
     public var sft = SFTSection()
@@ -163,7 +164,7 @@ public struct OptimSection: Codable, Sendable, Equatable {
     /// Learning rate (α for θ, β for w in the paper). 3e-5 for θ, shared by every method: GRPO at
     /// 3e-4 collapses the small model's reward within 25 updates (0.41 → 0.15, also with β_KL = 0.05);
     /// at 1e-4 it lowers held-out trace accuracy (200 problems: 0.280 → 0.225-0.275), at 3e-5 it raises
-    /// it (→ 0.345-0.385). SFT alone would prefer 1e-4 (0.390 vs 0.340-0.355 at 3e-5), but RL cannot
+    /// it (→ 0.325-0.385). SFT alone would prefer 1e-4 (0.390 vs 0.340-0.355 at 3e-5), but RL cannot
     /// take it; docs/training.md, tuning log.
     public var learningRate = 3e-5
     /// AdamW β₁ (PyTorch default).
