@@ -2,11 +2,12 @@ import BridgeSupport
 import Foundation
 
 /// Runs the seven methods at one config (each into DIR/<method>, resumable) and summarises them in one
-/// table: final evaluation, reward at the start and end of training, work and wall time.
+/// table: final evaluation, mean RL reward over the first and last 5 and 25 RL steps, work and wall time.
 public enum MethodTable {
     public static let columns = [
         "method", "status", "mean_accuracy", "b1_indist", "b2_harder", "b3_longer", "b4_deeper", "b5_compose",
-        "probe_pretrain", "probe_sft_only", "sft_heldout_nll", "reward_first5", "reward_last5", "rollouts", "sft_examples", "wall_s",
+        "probe_pretrain", "probe_sft_only", "sft_heldout_nll", "reward_first5", "reward_last5", "reward_first25", "reward_last25",
+        "rollouts", "sft_examples", "wall_s",
     ]
 
     /// Runs `methods` (in order) with `config` (run.method replaced) into DIR/<method>; returns the table.
@@ -35,6 +36,8 @@ public enum MethodTable {
         for b in ["b1_indist", "b2_harder", "b3_longer", "b4_deeper", "b5_compose"] { cells.append(final(Metric.evalAccuracy(b))) }
         cells += [final("eval/probe_pretrain/accuracy"), final("eval/probe_sft_only/accuracy"), final(Metric.evalSFTHeldoutNLL),
                   mean(rewards.prefix(5)), mean(rewards.suffix(5)),
+                  // 5 RL steps are 80 prompts: their mean depends on which prompts were drawn; 25 steps smooth it.
+                  mean(rewards.prefix(25)), mean(rewards.suffix(25)),
                   .number(r.timings[Metric.rollouts] ?? 0), .number(r.timings[Metric.sftExamples] ?? 0),
                   .number(((r.timings[Metric.wallSeconds] ?? 0) * 10).rounded() / 10)]
         return cells
