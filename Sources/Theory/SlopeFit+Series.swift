@@ -14,8 +14,8 @@ extension SlopeFit {
     /// from `minTerms` while the newest coefficient is significant (|t| above the two-sided `level`
     /// quantile) and at least 2 residual degrees of freedom remain; at most `maxTerms`. Needs
     /// minTerms + 3 points (one residual degree of freedom).
-    /// Least squares by GSL's SVD solver (gsl_multifit_linear); cov = s²(XᵀX)⁻¹ with s² = RSS/(n − p)
-    /// computed here; CI = slope ± t_{n−p}·SE. Positive, finite pairs only.
+    /// Least squares by GSL's SVD solver (gsl_multifit_linear), whose cov is s²(XᵀX)⁻¹ with
+    /// s² = RSS/(n − p); CI = slope ± t_{n−p}·SE. Positive, finite pairs only.
     public static func logLogSeries(x: [Double], y: [Double], level: Double = 0.95, minTerms: Int = 1, maxTerms: Int = 6) throws -> SlopeFit {
         let pairs = zip(x, y).filter { $0.0 > 0 && $0.1 > 0 && $0.0.isFinite && $0.1.isFinite }
         let n = pairs.count
@@ -57,21 +57,10 @@ extension SlopeFit {
         var chisq = 0.0
         let status = gsl_multifit_linear(X, yv, c, cov, &chisq, work)
         guard status == GSL_SUCCESS else { throw TheoryError.numerics("gsl_multifit_linear failed with status \(status)") }
-        // Residual variance from the residuals themselves, and the unscaled (XᵀX)⁻¹ recovered from GSL's
-        // cov (which GSL scales by its own s²), so the CI does not depend on that convention.
-        var rss = 0.0
-        for i in 0..<n {
-            var fitted = 0.0
-            for j in 0..<p { fitted += gsl_matrix_get(X, i, j) * gsl_vector_get(c, j) }
-            rss += (ly[i] - fitted) * (ly[i] - fitted)
-        }
+        // GSL's cov is s²(XᵀX)⁻¹ with s² = χ²/(n − p) (pinned by SlopeFitTests: with no terms the SE equals
+        // gsl_fit_linear's).
         let dof = Double(n - p)
-        let gslScale = chisq / dof
-        let s2 = rss / dof
-        func variance(_ j: Int) -> Double {
-            let v = gsl_matrix_get(cov, j, j)
-            return gslScale > 0 ? max(0, v / gslScale * s2) : 0
-        }
+        func variance(_ j: Int) -> Double { max(0, gsl_matrix_get(cov, j, j)) }
         let slope = gsl_vector_get(c, 1), se = variance(1).squareRoot()
         let t = gsl_cdf_tdist_Pinv(1 - (1 - level) / 2, dof)
         let newestSE = variance(p - 1).squareRoot()
