@@ -16,24 +16,24 @@ public struct PhaseTimes: Sendable, Equatable {
 
     public init() {}
 
-    public var total: Double { sampling + reference + rlPasses + sftPasses + optimizer }
+    /// Every phase with its CSV column name, in a fixed order: the one list the other members use.
+    static var fields: [(name: String, key: WritableKeyPath<PhaseTimes, Double>)] { [
+        ("sampling_s", \.sampling), ("reference_s", \.reference), ("rl_passes_s", \.rlPasses),
+        ("sft_passes_s", \.sftPasses), ("optimizer_s", \.optimizer),
+    ] }
 
     /// Names and values in a fixed order (CSV columns).
-    public var named: [(String, Double)] {
-        [("sampling_s", sampling), ("reference_s", reference), ("rl_passes_s", rlPasses),
-         ("sft_passes_s", sftPasses), ("optimizer_s", optimizer)]
-    }
+    public var named: [(String, Double)] { Self.fields.map { ($0.name, self[keyPath: $0.key]) } }
 
     public static func + (a: PhaseTimes, b: PhaseTimes) -> PhaseTimes {
         var r = a
-        r.sampling += b.sampling; r.reference += b.reference; r.rlPasses += b.rlPasses
-        r.sftPasses += b.sftPasses; r.optimizer += b.optimizer
+        for f in fields { r[keyPath: f.key] += b[keyPath: f.key] }
         return r
     }
 
     public func scaled(by s: Double) -> PhaseTimes {
         var r = self
-        r.sampling *= s; r.reference *= s; r.rlPasses *= s; r.sftPasses *= s; r.optimizer *= s
+        for f in Self.fields { r[keyPath: f.key] *= s }
         return r
     }
 
@@ -41,10 +41,7 @@ public struct PhaseTimes: Sendable, Equatable {
     @discardableResult
     public mutating func time<R>(_ key: WritableKeyPath<PhaseTimes, Double>, _ body: () throws -> R) rethrows -> R {
         let clock = ContinuousClock(), t0 = clock.now
-        defer {
-            let d = clock.now - t0
-            self[keyPath: key] += Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-        }
+        defer { self[keyPath: key] += (clock.now - t0).seconds }
         return try body()
     }
 }

@@ -51,7 +51,7 @@ public enum StepTimer {
                 let d = clock.now - t0
                 reference = ctx.reference
                 if r == 0 { continue } // warm-up: sizes and touches the buffers
-                total += Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+                total += d.seconds
                 phases = phases + ctx.phases
                 rollouts += ctx.counters.rollouts
                 tokens += ctx.counters.forwardTokens + ctx.counters.backwardTokens + ctx.counters.sampledTokens

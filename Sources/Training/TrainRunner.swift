@@ -55,8 +55,7 @@ public enum TrainRunner {
         }
         let clock = ContinuousClock(), started = clock.now
         var trainSeconds = 0.0, trainSteps = 0
-        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
-        func wall() -> Double { state.wallSeconds + seconds(clock.now - started) }
+        func wall() -> Double { state.wallSeconds + (clock.now - started).seconds }
         func logAll(_ s: Int, _ rows: [(String, Double)], check: Bool) throws {
             for (name, v) in rows {
                 if check, !v.isFinite { throw TrainError.diverged(step: s, quantity: name) }
@@ -96,7 +95,7 @@ public enum TrainRunner {
             while s < total {
                 let t0 = clock.now
                 let rows = try method.step(s, ctx)
-                trainSeconds += seconds(clock.now - t0); trainSteps += 1
+                trainSeconds += (clock.now - t0).seconds; trainSteps += 1
                 s += 1
                 for (name, v) in rows where !v.isFinite { throw TrainError.diverged(step: s, quantity: name) }
                 if s % config.run.logEvery == 0 || s == total { try logAll(s, rows, check: true) }
