@@ -22,8 +22,13 @@ func nativeCodeGeneration() -> [SwiftSetting] {
 }
 let codegen = nativeCodeGeneration()
 
-// Dependencies point one way: CNumerics <- TensorCore <- GPT <- Training <- Studies <- bridge.
-// Tasks and Theory sit beside GPT; BridgeSupport (config, CSV, hashing, files) is under everything.
+// Module dependencies are exactly the imports (checked by Tests/BridgeSupportTests/PackageImportsTests):
+//   BridgeSupport (config, CSV, hashing, files)        <- every module
+//   CNumerics (C shim: OpenBLAS + GSL) <- TensorCore (kernels, BLAS core selection)
+//   TensorCore <- GPT, Tasks;  GPT + Tasks <- Training;  GPT + TensorCore + CNumerics <- Theory
+//   TensorCore + CNumerics <- Studies (runs training and theory in worker processes of the bridge
+//   binary, so it links neither)
+//   bridge (the CLI) <- all of them.
 let package = Package(
     name: "BridgeTestbed",
     platforms: [.macOS(.v14)],
@@ -47,22 +52,23 @@ let package = Package(
         .target(name: "Tasks", dependencies: ["TensorCore", "BridgeSupport"], swiftSettings: codegen),
         .target(name: "Training", dependencies: ["GPT", "Tasks", "TensorCore", "BridgeSupport"], swiftSettings: codegen),
         .target(name: "Theory", dependencies: ["GPT", "TensorCore", "CNumerics", "BridgeSupport"], swiftSettings: codegen),
-        .target(name: "Studies", dependencies: ["Training", "Theory", "CNumerics", "BridgeSupport"], swiftSettings: codegen),
+        .target(name: "Studies", dependencies: ["TensorCore", "CNumerics", "BridgeSupport"], swiftSettings: codegen),
         .executableTarget(
             name: "bridge",
             dependencies: [
-                "Studies", "Training", "Theory", "Tasks", "GPT", "TensorCore", "CNumerics", "BridgeSupport",
+                "Studies", "Training", "Theory", "Tasks", "GPT", "TensorCore", "BridgeSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: codegen
         ),
         .testTarget(name: "BridgeSupportTests", dependencies: ["BridgeSupport"], swiftSettings: codegen),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CNumerics"], swiftSettings: codegen),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: codegen),
         .testTarget(name: "GPTTests", dependencies: ["GPT", "TensorCore"], swiftSettings: codegen),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "TensorCore"], swiftSettings: codegen),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Tasks", "TensorCore"], swiftSettings: codegen),
-        .testTarget(name: "TheoryTests", dependencies: ["Theory", "TensorCore", "CNumerics"], swiftSettings: codegen),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Tasks", "TensorCore", "BridgeSupport"], swiftSettings: codegen),
+        .testTarget(name: "TheoryTests", dependencies: ["Theory", "GPT", "TensorCore", "BridgeSupport"], swiftSettings: codegen),
         .testTarget(name: "StudiesTests", dependencies: ["Studies", "BridgeSupport"], swiftSettings: codegen),
-        .testTarget(name: "CLITests", dependencies: ["bridge"], swiftSettings: codegen),
+        // CLITests runs the bridge binary (the dependency builds it first) and imports only BridgeSupport.
+        .testTarget(name: "CLITests", dependencies: ["bridge", "BridgeSupport"], swiftSettings: codegen),
     ]
 )

@@ -6,4 +6,9 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 export OPENBLAS_NUM_THREADS=1
 swift build -c release --build-tests
+# The test processes load OpenBLAS themselves: give them the core `bridge` selects (BRIDGE_BLAS_CORE, see
+# docs/kernels.md); prints nothing, and changes nothing, when OpenBLAS's own choice stands or
+# OPENBLAS_CORETYPE is already set.
+eval "$(.build/release/bridge doctor --export-env)"
+.build/release/bridge doctor
 swift test -c release --skip-build "$@"

@@ -14,11 +14,16 @@ public struct NumericsProvenance: Codable, Sendable {
     /// CPU the Swift code was compiled for: "haswell (AVX2, FMA)" by default on an AVX2+FMA x86-64 build
     /// machine, "portable" with BRIDGE_PORTABLE=1 or elsewhere (see Package.swift).
     public var codeGeneration: String
+    /// The CPU the numbers were computed on ("model name" of /proc/cpuinfo, with family and model).
+    public var cpu: String
+    /// Which OpenBLAS core runs, who chose it and why (see BLASCoreSetup).
+    public var blasCore: BLASCoreSelection
 
     enum CodingKeys: String, CodingKey {
         case openblasConfig = "openblas_config", openblasCore = "openblas_core", blasThreads = "blas_threads"
         case sgemmLibrary = "sgemm_library", gslVersion = "gsl_version", swiftVersion = "swift_version"
         case buildConfiguration = "build_configuration", codeGeneration = "code_generation"
+        case cpu, blasCore = "blas_core"
     }
 
     public static func current() -> NumericsProvenance {
@@ -30,8 +35,16 @@ public struct NumericsProvenance: Codable, Sendable {
             gslVersion: String(cString: cnumerics_gsl_version()),
             swiftVersion: swiftCompilerVersion,
             buildConfiguration: buildConfiguration,
-            codeGeneration: codeGeneration
+            codeGeneration: codeGeneration,
+            cpu: cpuDescription,
+            blasCore: BLASCoreSetup.current()
         )
+    }
+
+    /// "AMD EPYC (vendor AuthenticAMD, family 25, model 17)", or "unknown" off x86 Linux.
+    public static var cpuDescription: String {
+        guard let c = CPUInfo.current() else { return "unknown" }
+        return "\(c.modelName) (vendor \(c.vendor), family \(c.family), model \(c.model))"
     }
 
     public static var buildConfiguration: String {

@@ -4,6 +4,6 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (results written to CSV).",
-        subcommands: [BenchKernels.self, BenchModel.self, BenchMethods.self]
+        subcommands: [BenchKernels.self, BenchCores.self, BenchModel.self, BenchMethods.self]
     )
 }

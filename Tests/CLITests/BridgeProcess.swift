@@ -21,12 +21,18 @@ func bridgeBinary() throws -> URL {
 struct CLIError: Error, CustomStringConvertible { let message: String; var description: String { message } }
 
 /// Runs bridge in `dir`; returns (exit status, stdout, stderr). Both pipes are drained concurrently so a
-/// chatty stderr (progress lines) can never block the child on a full pipe.
+/// chatty stderr (progress lines) can never block the child on a full pipe. `environment` replaces the
+/// inherited variables it names (a nil value removes one).
 @discardableResult
-func runBridge(_ args: [String], in dir: URL) throws -> (status: Int32, out: String, err: String) {
+func runBridge(_ args: [String], in dir: URL, environment: [String: String?] = [:]) throws -> (status: Int32, out: String, err: String) {
     let p = Process()
     p.executableURL = try bridgeBinary()
     p.arguments = args
+    if !environment.isEmpty {
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+    }
     p.currentDirectoryURL = dir
     let out = Pipe(), err = Pipe()
     p.standardOutput = out

@@ -140,6 +140,10 @@ func sameCSVs(_ a: URL, _ b: URL) throws -> [String] {
         }
         #expect((manifest["spec_text"] as? String) == toyStudy(sleepMs: 0))
         #expect(((manifest["numerics"] as? [String: Any])?["openblas_config"] as? String)?.isEmpty == false)
+        let blasCore = (manifest["numerics"] as? [String: Any])?["blas_core"] as? [String: Any]
+        #expect((blasCore?["in_use"] as? String)?.isEmpty == false, "manifest.json lacks the OpenBLAS core in use")
+        #expect((blasCore?["reason"] as? String)?.isEmpty == false, "manifest.json lacks why that core runs")
+        #expect(blasCore?["source"] is String)
         let (s2, o2, _) = try runBridge(["study", "status", "results/toycli"], in: dir)
         #expect(s2 == 0 && o2.contains("8 total, 8 finished"), "\(o2)")
         #expect(try runBridge(["study", "collect", "results/toycli"], in: dir).0 == 0)
