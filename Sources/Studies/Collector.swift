@@ -62,11 +62,18 @@ public struct Collector {
 
     func groupValues(_ r: StudyPlan.Run) -> [String] { (plan.hasMethod ? [r.method] : []) + otherValues(r) }
 
+    /// runs.csv's budget columns for training studies: what each run drew in all (the last value of its
+    /// data/ curve), so a table states the budget its rows were compared at.
+    public static let drawnColumns: [(column: String, metric: String)] = [
+        ("rollouts", DataMetricNames.rollouts), ("sft_examples", DataMetricNames.sftExamples), ("flops", DataMetricNames.flops),
+    ]
+
     /// runs.csv: one row per run in plan order, and the value matrix (runs × value columns) it shows.
     public func runsTable() -> (table: CSVTable, values: [[Double?]]) {
         let cols = valueColumns
         let head = ["run_id", "study", "kind"] + (plan.hasMethod ? ["method"] : []) + ["seed"] + otherVaried
-        var table = CSVTable(columns: head + cols.map(\.name) + ["status", "error"])
+        let drawn = plan.kind == "train" ? Collector.drawnColumns : []
+        var table = CSVTable(columns: head + cols.map(\.name) + drawn.map(\.column) + ["status", "error"])
         var matrix: [[Double?]] = []
         for (run, rec) in zip(plan.runs, records) {
             let curves = rec.metrics.rows.isEmpty ? [:] : rec.curves
@@ -77,6 +84,7 @@ public struct Collector {
             cells.append(.integer(run.seed))
             cells += otherValues(run).map { .text($0) }
             cells += values.map { $0.map { .number($0) } ?? .empty }
+            cells += drawn.map { d in rec.metrics.rows.last { $0.metric == d.metric }.map { .number($0.value) } ?? .empty }
             cells += [.text(rec.status), .text(rec.error)]
             table.append(cells)
         }

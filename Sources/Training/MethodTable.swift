@@ -38,7 +38,7 @@ public enum MethodTable {
                   mean(rewards.prefix(5)), mean(rewards.suffix(5)),
                   // 5 RL steps are 80 prompts: their mean depends on which prompts were drawn; 25 steps smooth it.
                   mean(rewards.prefix(25)), mean(rewards.suffix(25)),
-                  .number(r.timings[Metric.rollouts] ?? 0), .number(r.timings[Metric.sftExamples] ?? 0),
+                  .number(r.final[Metric.rollouts] ?? 0), .number(r.final[Metric.sftExamples] ?? 0),
                   .number(((r.timings[Metric.wallSeconds] ?? 0) * 10).rounded() / 10)]
         return cells
     }

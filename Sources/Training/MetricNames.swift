@@ -1,6 +1,8 @@
+import BridgeSupport
+
 /// Every metric name of the training stream, defined once (formulas in docs/metrics.md).
 ///
-/// Namespaces: rl/ (GRPO batch statistics), sft/, bridge/, optim/, eval/ go to metrics.csv (byte-identical
+/// Namespaces: rl/ (GRPO batch statistics), sft/, bridge/, optim/, eval/, data/ go to metrics.csv (byte-identical
 /// across reruns); perf/ (wall time, throughput, memory) goes only to result.json's timings.
 public enum Metric {
     // rl/: GRPO batch statistics (per RL step)
@@ -38,12 +40,14 @@ public enum Metric {
     /// Probe set names: eval/probe_pretrain/accuracy, eval/probe_sft_only/accuracy (and their format/length).
     public static let probePretrain = "probe_pretrain"
     public static let probeSFTOnly = "probe_sft_only"
+    // data/: what the run has drawn so far, logged with every evaluation (deterministic, so in metrics.csv:
+    // curves can be read against data, and budgets checked per run)
+    public static let rollouts = DataMetricNames.rollouts
+    public static let sftExamples = DataMetricNames.sftExamples
+    public static let flops = DataMetricNames.flops
     // perf/ (result.json timings only)
     public static let tokensPerSecond = "perf/tokens_per_s"
-    public static let rollouts = "perf/rollouts"
-    public static let sftExamples = "perf/sft_examples"
     public static let tokens = "perf/tokens"
-    public static let flops = "perf/flops"
     public static let wallSeconds = "perf/wall_s"
     public static let stepSeconds = "perf/step_s"
     public static let peakRSSMB = "perf/peak_rss_mb"

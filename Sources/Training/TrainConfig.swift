@@ -79,6 +79,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
                                       fix: "remove pretrain.corpus and set data.dataset (seed, tasks, test_fraction, pretrain_problems, pretrain_fact_copies, pretrain_trace_fraction)")
         }
         pretrain.corpus = corpus
+        try deriveBudget(source: source)
     }
 
     /// The fully resolved tree (config.json): every key, defaults filled.
@@ -93,8 +94,11 @@ public struct RunSection: Codable, Sendable, Equatable {
     /// Root seed of every random stream of the run (data, rollouts, init); 1 by convention.
     public var seed = 1
     /// Number of optimisation steps k (each step sees one SFT batch and/or one RL batch).
-    /// 150 keeps a small-preset RL run to a few minutes on one core (release build).
+    /// 150 keeps a small-preset RL run to a few minutes on one core (release build). Derived from
+    /// `budget` when budget.unit is data.
     public var steps = 150
+    /// What the run's length is fixed by: steps (default) or a data budget shared by every method.
+    public var budget = BudgetSection()
     /// Evaluate every N steps (and at step 0 and at the end); 0 = only at step 0 and at the end.
     /// 50: five points per curve at the default length.
     public var evalEvery = 50
@@ -110,7 +114,7 @@ public struct RunSection: Codable, Sendable, Equatable {
 
     public init() {}
     enum CodingKeys: String, CodingKey {
-        case method, seed, steps, evalEvery = "eval_every", checkpointEvery = "checkpoint_every", logEvery = "log_every", base, baseCacheDir = "base_cache_dir"
+        case method, seed, steps, budget, evalEvery = "eval_every", checkpointEvery = "checkpoint_every", logEvery = "log_every", base, baseCacheDir = "base_cache_dir"
     }
 }
 

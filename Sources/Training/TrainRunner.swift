@@ -62,7 +62,12 @@ public enum TrainRunner {
                 if v.isFinite { log.log(step: s, name, v) }
             }
         }
-        func evaluate(_ s: Int) throws { try logAll(s, try evaluation.run(ctx.model), check: true) }
+        func evaluate(_ s: Int) throws {
+            let c = ctx.counters
+            let drawn = [(Metric.rollouts, Double(c.rollouts)), (Metric.sftExamples, Double(c.sftExamples)),
+                         (Metric.flops, c.flops(parameters: ctx.model.theta.count + ctx.model.w.count))]
+            try logAll(s, try evaluation.run(ctx.model) + drawn, check: true)
+        }
         func snapshot(_ s: Int) throws {
             var st = state
             st.step = s; st.optThetaT = ctx.optTheta.t; st.optWT = ctx.optW.t; st.shadowT = ctx.shadowOpt.t
@@ -77,9 +82,7 @@ public enum TrainRunner {
             let c = ctx.counters, w = wall()
             let tokens = Double(c.forwardTokens + c.backwardTokens + c.sampledTokens)
             var timings: [String: Double] = [
-                Metric.wallSeconds: w, Metric.rollouts: Double(c.rollouts), Metric.sftExamples: Double(c.sftExamples),
-                Metric.tokens: tokens, Metric.flops: c.flops(parameters: ctx.model.theta.count + ctx.model.w.count),
-                Metric.peakRSSMB: PeakMemory.megabytes(),
+                Metric.wallSeconds: w, Metric.tokens: tokens, Metric.peakRSSMB: PeakMemory.megabytes(),
             ]
             if w > 0 { timings[Metric.tokensPerSecond] = tokens / w }
             if trainSteps > 0 { timings[Metric.stepSeconds] = trainSeconds / Double(trainSteps) }

@@ -15,7 +15,7 @@ import Training
             "bridge": [Metric.lambda, Metric.coopGain, Metric.cosSftRl, Metric.gradNormW],
         ]
         for m in expected[method] ?? [] { #expect(csv.contains(",\(m),"), "\(method) logs \(m)") }
-        #expect(result.timings[Metric.wallSeconds] != nil && result.timings[Metric.flops] != nil)
+        #expect(result.timings[Metric.wallSeconds] != nil && result.final[Metric.flops] != nil)
         #expect(!csv.contains("perf/"), "perf/ metrics stay out of metrics.csv")
     }
 
