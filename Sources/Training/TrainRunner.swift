@@ -7,7 +7,7 @@ import TensorCore
 /// updates and at the end; metric rows; checkpoints (metrics.csv first, then the checkpoint, so a
 /// checkpoint never refers to rows that are not on disk); divergence guards; resume.
 ///
-/// Outputs in `outDir`: config.json (resolved), metrics.csv (run_id, step, metric, value; byte-identical
+/// Outputs in `outDir`: config.json (resolved), provenance.json (OpenBLAS build and core, CPU, toolchain), metrics.csv (run_id, step, metric, value; byte-identical
 /// across reruns and resumes at the same BLAS thread count), result.json (final metrics, status,
 /// timings), checkpoint.safetensors (the latest checkpoint).
 public enum TrainRunner {
@@ -31,6 +31,9 @@ public enum TrainRunner {
             }
         }
         try AtomicFile.write(resolved.prettyJSON, to: configURL)
+        // Which BLAS build, OpenBLAS core and CPU computed this run (the latest process segment of a resumed run).
+        try AtomicFile.write(try ConfigValue.encode(NumericsProvenance.current()).prettyJSON,
+                             to: outDir.appendingPathComponent("provenance.json"))
 
         let data = try TrainData(config.data.dataset, source: "data.dataset")
         let root = RNG(seed: UInt64(config.run.seed))

@@ -17,6 +17,8 @@ import Training
         for m in expected[method] ?? [] { #expect(csv.contains(",\(m),"), "\(method) logs \(m)") }
         #expect(result.timings[Metric.wallSeconds] != nil && result.final[Metric.flops] != nil)
         #expect(!csv.contains("perf/"), "perf/ metrics stay out of metrics.csv")
+        let provenance = try String(contentsOf: TinyRun.tempDir("e2e-\(method)", clear: false).appendingPathComponent("provenance.json"), encoding: .utf8)
+        #expect(provenance.contains("\"openblas_core\"") && provenance.contains("\"blas_core\""), "every run records its BLAS core")
     }
 
     @Test func sameSeedSameBytesDifferentSeedDifferentBytes() throws {

@@ -19,10 +19,10 @@ enum TinyRun {
         try TrainConfig.load(yamlText: nil, source: "test", overrides: overrides + ["run.method=\(method)"] + extra)
     }
 
-    static func tempDir(_ name: String) -> URL {
+    static func tempDir(_ name: String, clear: Bool = true) -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("bridge-training-tests")
             .appendingPathComponent(name + "-" + String(ProcessInfo.processInfo.processIdentifier))
-        try? FileManager.default.removeItem(at: url)
+        if clear { try? FileManager.default.removeItem(at: url) }
         return url
     }
 
