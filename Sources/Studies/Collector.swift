@@ -129,6 +129,51 @@ public struct Collector {
         return table
     }
 
+    public static let pairedColumns = ["reference", "metric", "n_pairs", "mean_diff", "std", "stderr", "ci95_low", "ci95_high",
+                                       "boot_low", "boot_high", "resolved"]
+
+    /// paired.csv: for every group whose method is not the reference (plan.compareTo), each value column's
+    /// difference to the reference run with the same seed and the same other varied values, over the seeds
+    /// where both finished: mean, t and bootstrap intervals, and `resolved` = yes when the 95% t-interval
+    /// excludes 0 (no with fewer than 2 pairs). Pairing removes the variance the two runs share (base
+    /// model, data, evaluation set of that seed), which unpaired intervals of summary.csv keep.
+    public func pairedTable(values: [[Double?]]) -> CSVTable {
+        let gcols = groupColumns
+        var table = CSVTable(columns: gcols + Collector.pairedColumns)
+        guard plan.hasMethod, !plan.compareTo.isEmpty else { return table }
+        struct Key: Hashable { var seed: Int; var others: [String] }
+        var reference: [Key: Int] = [:]
+        for (i, r) in plan.runs.enumerated() where r.method == plan.compareTo && records[i].status == "finished" {
+            reference[Key(seed: r.seed, others: otherValues(r))] = i
+        }
+        var order: [[String]] = [], members: [[String]: [Int]] = [:]
+        for (i, r) in plan.runs.enumerated() where r.method != plan.compareTo {
+            let key = groupValues(r)
+            if members[key] == nil { order.append(key) }
+            members[key, default: []].append(i)
+        }
+        for key in order {
+            let label = zip(gcols, key).map { "\($0)=\($1)" }.joined(separator: ",")
+            let pairs: [(Int, Int)] = members[key]!.compactMap { i in
+                guard records[i].status == "finished" else { return nil }
+                let r = plan.runs[i]
+                return reference[Key(seed: r.seed, others: otherValues(r))].map { (i, $0) }
+            }
+            for (c, col) in valueColumns.enumerated() {
+                let d = pairs.compactMap { p -> Double? in
+                    guard let a = values[p.0][c], let b = values[p.1][c] else { return nil }
+                    return a - b
+                }
+                let s = Statistics.summarise(d, streamName: label + "/paired-vs-" + plan.compareTo + "/" + col.name)
+                func cell(_ v: Double?) -> CSVTable.Cell { v.map { .number($0) } ?? .empty }
+                let resolved = s.ciLow.flatMap { lo in s.ciHigh.map { hi in lo > 0 || hi < 0 } } ?? false
+                table.append(key.map { .text($0) } + [.text(plan.compareTo), .text(col.name), .integer(s.n), cell(s.mean), cell(s.std),
+                             cell(s.stderr), cell(s.ciLow), cell(s.ciHigh), cell(s.bootLow), cell(s.bootHigh), .text(resolved ? "yes" : "no")])
+            }
+        }
+        return table
+    }
+
     public static let timingFixedColumns = ["run_id", "status", "wall_seconds", "tokens_per_second", "peak_rss_mb"]
 
     /// timings.csv: wall time, throughput and memory per run (not byte-comparable: kept apart).
@@ -157,6 +202,7 @@ public struct Collector {
         try runs.write(to: dir.appendingPathComponent("runs.csv"))
         try metricsTable().write(to: dir.appendingPathComponent("metrics.csv"))
         try summaryTable(values: values).write(to: dir.appendingPathComponent("summary.csv"))
+        if !plan.compareTo.isEmpty { try pairedTable(values: values).write(to: dir.appendingPathComponent("paired.csv")) }
         try timingsTable().write(to: dir.appendingPathComponent("timings.csv"))
     }
 }

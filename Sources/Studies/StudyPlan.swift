@@ -15,6 +15,8 @@ public struct StudyPlan: Sendable {
     public var specTree: ConfigValue
     public var metrics: [MetricSummary]
     public var forgetting: [String]
+    /// Reference method of paired.csv ("" = none).
+    public var compareTo: String
     /// Varied keys (axis keys in order of first appearance; never `seed`).
     public var varied: [String]
     /// Config key of the method (`method`, `run.method`; "" if none).
@@ -38,6 +40,7 @@ public struct StudyPlan: Sendable {
     public init(spec: StudySpec, runs planned: [PlannedRun]) {
         name = spec.name; question = spec.question; kind = spec.kind; preset = spec.preset
         specHash = spec.hash; specTree = spec.tree; metrics = spec.metrics; forgetting = spec.forgetting
+        compareTo = spec.compareTo
         varied = spec.axes.variedKeys
         methodKey = spec.methodKey
         let mk = spec.methodKey
@@ -103,6 +106,7 @@ public struct StudyPlan: Sendable {
             }
         }
         if case let .array(fs)? = spec["forgetting"] { plan.forgetting = fs.map(ConfigPath.cellText) }
+        if case let .string(c)? = spec["compare_to"] { plan.compareTo = c }
         plan.runs = try runs.map { r in
             guard case let .string(id)? = r["run_id"], case let .number(seed)? = r["seed"], case let .string(method)? = r["method"],
                   case let .array(values)? = r["values"], values.count == plan.varied.count else { throw bad("runs") }
@@ -113,7 +117,7 @@ public struct StudyPlan: Sendable {
 
     private init(empty: Void) {
         name = ""; question = ""; kind = ""; preset = ""; specHash = ""; specTree = .null
-        metrics = []; forgetting = []; varied = []; methodKey = ""; hasMethod = false; runs = []
+        metrics = []; forgetting = []; compareTo = ""; varied = []; methodKey = ""; hasMethod = false; runs = []
     }
 
     /// The folder of one run.

@@ -51,6 +51,8 @@ extension StudySpec {
         func axisList(_ a: [AxisValues]) -> ConfigValue {
             .array(a.map { .object([("key", .string($0.key)), ("values", .array($0.values))]) })
         }
+        // compare_to enters the tree only when set, so specs without it keep their hash.
+        let compare: [(String, ConfigValue)] = compareTo.isEmpty ? [] : [("compare_to", .string(compareTo))]
         return .object([
             ("name", .string(name)), ("question", .string(question)), ("kind", .string(kind)),
             ("preset", .string(preset)), ("overrides", .array(overrides.map { .string($0) })),
@@ -64,7 +66,7 @@ extension StudySpec {
             ("seed_key", .string(seedKey)), ("method_key", .string(methodKey)),
             ("metrics", .array(metrics.map { .object([("name", .string($0.metric)), ("how", .array($0.how.map { .string($0.label) }))]) })),
             ("forgetting", .array(forgetting.map { .string($0) })),
-        ])
+        ] + compare)
     }
 
     /// SHA-256 of the effective spec's canonical JSON without the question (rewording it, comments and key

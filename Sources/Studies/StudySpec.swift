@@ -21,6 +21,9 @@ public struct StudySpec: Sendable {
     public var metrics: [MetricSummary]
     /// Patterns of skill metrics whose forgetting is measured (peak drop, backward transfer, drop step).
     public var forgetting: [String]
+    /// Reference method for paired differences (paired.csv): every other method minus it, per seed.
+    /// "" = no paired comparison.
+    public var compareTo = ""
     /// Config key the seed is written to ("" = auto: `seed` if the kind's config has it, else `run.seed`).
     public var seedKey = ""
     /// Config key of the method name shown in runs.csv's method column ("" = auto: `method` or `run.method`).
@@ -42,7 +45,7 @@ public struct StudySpec: Sendable {
     }
 
     /// The keys a spec may have at the top level.
-    public static let topKeys = ["name", "question", "kind", "base", "axes", "seeds", "seed_key", "method_key", "metrics", "forgetting", "presets"]
+    public static let topKeys = ["name", "question", "kind", "base", "axes", "seeds", "seed_key", "method_key", "metrics", "forgetting", "compare_to", "presets"]
 }
 
 /// One varied key (a dotted path into the run config) and the values it takes.

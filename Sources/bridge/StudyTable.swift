@@ -47,6 +47,9 @@ struct StudyTable: ParsableCommand {
                 + " Available: \(available.joined(separator: ", ")).")
         }
         func fmt(_ s: String) -> String { Double(s).map { String(format: "%.\(digits)f", $0) } ?? s }
+        let pairedURL = URL(fileURLWithPath: dir).appendingPathComponent("paired.csv")
+        let paired = FileManager.default.fileExists(atPath: pairedURL.path)
+            ? CSVTable.parse(try AtomicFile.readText(pairedURL, what: "paired.csv")) : nil
         for m in chosen {
             print("\n**\(m)** (\(dir))\n")
             print("| " + (groupColumns + ["n", "mean", "95% t-interval", "95% bootstrap"]).joined(separator: " | ") + " |")
@@ -55,6 +58,29 @@ struct StudyTable: ParsableCommand {
                 let cells = Array(r[..<metricIndex]) + [r[n], fmt(r[mean]), "[\(fmt(r[lo])), \(fmt(r[hi]))]", "[\(fmt(r[blo])), \(fmt(r[bhi]))]"]
                 print("| " + cells.joined(separator: " | ") + " |")
             }
+            if let paired { try printPaired(paired, metric: m, fmt: fmt) }
+        }
+    }
+
+    /// The paired differences of `metric` to the reference method (paired.csv), one row per group.
+    func printPaired(_ t: (header: [String], rows: [[String]]), metric m: String, fmt: (String) -> String) throws {
+        let h = t.header
+        guard let metricIndex = h.firstIndex(of: "metric"), let ref = h.firstIndex(of: "reference"),
+              let n = h.firstIndex(of: "n_pairs"), let mean = h.firstIndex(of: "mean_diff"),
+              let lo = h.firstIndex(of: "ci95_low"), let hi = h.firstIndex(of: "ci95_high"),
+              let blo = h.firstIndex(of: "boot_low"), let bhi = h.firstIndex(of: "boot_high"),
+              let res = h.firstIndex(of: "resolved"), let refIndex = h.firstIndex(of: "reference") else {
+            throw ValidationError("\(dir)/paired.csv has unexpected columns \(h). Fix: rewrite it with `bridge study collect \(dir)`.")
+        }
+        let rows = t.rows.filter { $0[metricIndex] == m }
+        guard let first = rows.first else { return }
+        let groupColumns = Array(h[..<refIndex])
+        print("\nPaired by seed, minus \(first[ref]) (resolved: the 95% t-interval excludes 0)\n")
+        print("| " + (groupColumns + ["pairs", "mean difference", "95% t-interval", "95% bootstrap", "resolved"]).joined(separator: " | ") + " |")
+        print("|" + String(repeating: "---|", count: groupColumns.count + 5))
+        for r in rows {
+            let cells = Array(r[..<refIndex]) + [r[n], fmt(r[mean]), "[\(fmt(r[lo])), \(fmt(r[hi]))]", "[\(fmt(r[blo])), \(fmt(r[bhi]))]", r[res]]
+            print("| " + cells.joined(separator: " | ") + " |")
         }
     }
 }

@@ -25,4 +25,20 @@ import Testing
         let (s3, _, e3) = try runBridge(["study", "table", "nowhere"], in: dir)
         #expect(s3 != 0 && e3.contains("does not exist"), "\(e3)")
     }
+
+    /// With compare_to the table adds the paired differences of paired.csv, marked resolved or not.
+    @Test func tablePrintsPairedDifferences() throws {
+        let dir = try makeTempDir("table-paired")
+        let spec = toyStudy(sleepMs: 0) + "compare_to: sgd\n"
+        try spec.write(to: dir.appendingPathComponent("toy.yaml"), atomically: true, encoding: .utf8)
+        let (s0, _, e0) = try runBridge(["study", "run", "toy.yaml", "--workers", "2", "--out", "out"], in: dir)
+        #expect(s0 == 0, "\(e0)")
+        let (s1, o1, e1) = try runBridge(["study", "table", "out", "--metric", "train/loss:final"], in: dir)
+        #expect(s1 == 0, "\(e1)")
+        #expect(o1.contains("Paired by seed, minus sgd"))
+        let paired = CSVTable.parse(try String(contentsOf: dir.appendingPathComponent("out/paired.csv"), encoding: .utf8))
+        let rows = paired.rows.filter { $0[3] == "train/loss:final" }
+        #expect(rows.count == 2) // heavy_ball at 2 learning rates
+        for r in rows { #expect(o1.contains("| heavy_ball | \(r[1]) | \(r[4]) | \(String(format: "%.3f", Double(r[5])!)) |"), "\(o1)") }
+    }
 }

@@ -1,0 +1,49 @@
+import BridgeSupport
+import Foundation
+import Studies
+import Testing
+
+/// paired.csv: every method minus the reference method, paired by seed (and the other varied values).
+@Suite struct PairedTests {
+    static let spec = toySpecText.replacingOccurrences(of: "forgetting: [eval/toy/*]", with: "forgetting: [eval/toy/*]\ncompare_to: sgd")
+
+    @Test func differencesArePairedBySeedAndIntervalsComputed() throws {
+        let dir = try temporaryFolder("paired")
+        try runInProcess(Self.spec, dir: dir)
+        let runs = CSVTable.parse(try read(dir, "runs.csv")), paired = CSVTable.parse(try read(dir, "paired.csv"))
+        #expect(paired.header == ["method", "learning_rate", "reference", "metric", "n_pairs", "mean_diff", "std", "stderr",
+                                  "ci95_low", "ci95_high", "boot_low", "boot_high", "resolved"])
+        // Only heavy_ball rows (the reference has none), one per learning rate and value column.
+        #expect(Set(paired.rows.map { $0[0] }) == ["heavy_ball"])
+        let col = runs.header.firstIndex(of: "train/loss:final")!
+        for lr in ["0.05", "0.2"] {
+            func x(_ m: String) -> [Int: Double] {
+                Dictionary(uniqueKeysWithValues: runs.rows.filter { $0[3] == m && $0[5] == lr }.map { (Int($0[4])!, Double($0[col])!) })
+            }
+            let hb = x("heavy_ball"), sgd = x("sgd")
+            let d = hb.keys.sorted().map { hb[$0]! - sgd[$0]! }
+            let row = try #require(paired.rows.first { $0[1] == lr && $0[3] == "train/loss:final" })
+            let s = Statistics.summarise(d, streamName: "method=heavy_ball,learning_rate=\(lr)/paired-vs-sgd/train/loss:final")
+            #expect(row[2] == "sgd" && row[4] == "3")
+            #expect(row[5] == Format.number(s.mean!) && row[8] == Format.number(s.ciLow!) && row[10] == Format.number(s.bootLow!))
+            #expect(row[12] == ((s.ciLow! > 0 || s.ciHigh! < 0) ? "yes" : "no"))
+        }
+    }
+
+    @Test func unknownReferenceIsRefusedWithTheNearestMethod() throws {
+        let dir = try temporaryFolder("paired-bad")
+        let text = toySpecText.replacingOccurrences(of: "forgetting: [eval/toy/*]", with: "forgetting: [eval/toy/*]\ncompare_to: sdg")
+        let message = errorText { try runInProcess(text, dir: dir) }
+        #expect(message.contains("compare_to") && message.contains("did you mean 'sgd'?"), "\(message)")
+    }
+
+    @Test func specsWithoutCompareToKeepTheirHashAndWriteNoPairedFile() throws {
+        let plain = try StudySpec.parse(yaml: toySpecText, source: "a.yaml").effective(preset: nil, overrides: [])
+        let paired = try StudySpec.parse(yaml: Self.spec, source: "b.yaml").effective(preset: nil, overrides: [])
+        #expect(plain.hash != paired.hash)
+        #expect(!plain.tree.canonicalJSON.contains("compare_to"))
+        let dir = try temporaryFolder("paired-none")
+        try runInProcess(toySpecText, dir: dir)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("paired.csv").path))
+    }
+}
