@@ -77,8 +77,8 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
     public var seed: Int = 1
     /// Optimizer steps (2000 × 16 packed rows: a few CPU minutes for the small preset in release).
     public var steps: Int = 2000
-    /// Rows per step. 16 packed rows of 128 tokens (2048 tokens, about 75 documents) cost about what the
-    /// former 64 padded one-document rows (≤ 64 × 44 tokens) did, so the budget in documents seen is unchanged.
+    /// Rows per step. 16 packed rows of 129 tokens (about 110 documents of 18 tokens on average) cost about
+    /// what the former 64 one-document rows padded to the batch's longest (64 × ≤ 44 tokens) did per step.
     public var batchSize: Int = 16
     /// Row layout: packed (default) or one document per row.
     public var layout = PretrainLayout.packed
