@@ -110,11 +110,9 @@ public struct TaskGenerator: Sendable {
 
     /// `count` distinct problems of a split: indices 0, 1, 2, ... of `stream`, skipping prompts already
     /// taken (evaluation sets weigh every problem once). Prefix-stable like `examples`; throws when the
-    /// problem space is too small (more than 20·count draws). Prompts in `excluding` are skipped too
-    /// (a probe drawn from the same region as the held-out set, kept distinct from it).
-    public func uniqueExamples(stream: RNG, split: Split, count: Int, source: String,
-                               excluding: Set<String> = []) throws -> [Example] {
-        var out: [Example] = [], seen = excluding
+    /// problem space is too small (more than 20·count draws).
+    public func uniqueExamples(stream: RNG, split: Split, count: Int, source: String) throws -> [Example] {
+        var out: [Example] = [], seen = Set<String>()
         var index = 0
         while out.count < count {
             guard index < 20 * count + 100 else {

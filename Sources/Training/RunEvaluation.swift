@@ -17,7 +17,7 @@ public struct RunEvaluation {
         if config.eval.forgettingProbes, config.eval.probeSize > 0 {
             // Unseen problems of the held-out region: the base model's skill on problems no stage trained on.
             probes.append((Metric.probePretrain,
-                           try TaskDatasets.retentionProbe(config.data.dataset, count: config.eval.probeSize, heldout: data.sets.heldout)))
+                           try TaskDatasets.retentionProbe(config.data.dataset, count: config.eval.probeSize)))
             // Corpus documents: what pretraining memorised (none of them is an SFT, RL or test problem).
             let pretrainProblems = data.sets.pretrain.lazy.map(PretrainFacts.example(fromDocument:)).filter { !$0.answer.isEmpty }
             probes.append((Metric.probePretrainSeen, Array(pretrainProblems.prefix(config.eval.probeSize)).map(\.direct)))

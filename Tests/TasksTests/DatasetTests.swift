@@ -49,7 +49,7 @@ func smallConfig(seed: Int = 7, traceNoise: Double = 0) -> DataConfig {
         var c = smallConfig(seed: 1)
         c.rlSize = 1500; c.pretrainProblems = 3000
         let d = try TaskDatasets.build(c)
-        let probe = try TaskDatasets.retentionProbe(c, count: 200, heldout: d.heldout)
+        let probe = try TaskDatasets.retentionProbe(c, count: 200)
         #expect(probe.count == 200 && Set(probe.map(\.prompt)).count == 200)
         let corpus = Set(d.pretrain.map { PretrainFacts.example(fromDocument: $0) }.filter { !$0.answer.isEmpty }.map(\.prompt))
         var benchmarks: [String: Set<String>] = [:]
@@ -58,9 +58,9 @@ func smallConfig(seed: Int = 7, traceNoise: Double = 0) -> DataConfig {
             ("pretrain", corpus), ("sft", Set(d.sft.map(\.prompt))), ("rl", Set(d.rl.map(\.prompt))),
             ("heldout = probe_sft_only", Set(d.heldout.map(\.prompt))), ("probe_pretrain", Set(probe.map(\.prompt))),
         ] + BenchmarkSuite.names.map { ($0, benchmarks[$0]!) }
-        // Pairs allowed to share problems: SFT and RL draw from one distribution on purpose, and the
-        // benchmarks may overlap each other (b1 and b2 share some problem sizes).
-        var allowed: Set<String> = ["sft|rl"]
+        // Pairs allowed to share problems: SFT and RL draw from one distribution on purpose, so do the two
+        // unseen probes, and the benchmarks may overlap each other (b1 and b2 share some problem sizes).
+        var allowed: Set<String> = ["sft|rl", "heldout = probe_sft_only|probe_pretrain"]
         for a in BenchmarkSuite.names { for b in BenchmarkSuite.names { allowed.insert("\(a)|\(b)") } }
         for i in groups.indices {
             for j in groups.indices where j > i && !allowed.contains("\(groups[i].0)|\(groups[j].0)") {

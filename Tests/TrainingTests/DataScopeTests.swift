@@ -77,7 +77,7 @@ import Training
         let config = try TinyRun.config("bridge", ["data.dataset.rl_size=800", "data.dataset.pretrain_problems=800",
                                                    "eval.probe_size=100", "eval.suite.benchmarks.size=100"])
         let data = try TrainData(config.data.dataset)
-        let probe = try TaskDatasets.retentionProbe(config.data.dataset, count: config.eval.probeSize, heldout: data.sets.heldout)
+        let probe = try TaskDatasets.retentionProbe(config.data.dataset, count: config.eval.probeSize)
         let bench = Set(try Evaluator(config: config.eval.suite).sets.flatMap { $0.examples.map(\.prompt) })
         let training = Set((data.sets.sft + data.sets.rl).map(\.prompt))
         let corpus = Set(data.sets.pretrain.map { PretrainFacts.example(fromDocument: $0) }.filter { !$0.answer.isEmpty }.map(\.prompt))
