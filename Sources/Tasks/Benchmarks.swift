@@ -11,7 +11,7 @@ public struct Benchmark: Sendable, Equatable {
 
     /// The set's problems: `count` distinct test-split examples of stream `RNG(seed).derive("benchmark").derive(name)`.
     public func examples(seed: Int, count: Int, testFraction: Double) throws -> [Example] {
-        let gen = try TaskGenerator(difficulty: difficulty, testFraction: testFraction, source: "benchmark \(name)")
+        let gen = try TaskGenerator(difficulty: difficulty, fractions: SplitFractions(test: testFraction), source: "benchmark \(name)")
         let stream = RNG(seed: UInt64(bitPattern: Int64(seed))).derive("benchmark").derive(name)
         return try gen.uniqueExamples(stream: stream, split: .test, count: count, source: "benchmark \(name)")
     }
@@ -77,5 +77,29 @@ public enum BenchmarkSuite {
         return try select(config.names).map { b in
             (b, try b.examples(seed: config.seed, count: config.size, testFraction: config.testFraction))
         }
+    }
+
+    /// Tokens of the longest full sequence «BOS» prompt "\n" trace "#" answer «EOS» of a set (0 when empty).
+    public static func longestSequence(_ examples: [Example], tokenizer: Tokenizer = .standard) throws -> Int {
+        try examples.map { try tokenizer.encode($0, context: "benchmark example").tokens.count }.max() ?? 0
+    }
+
+    /// Refuses sets that a model of context `contextLength` cannot answer in full: a problem whose prompt
+    /// plus worked answer is longer than the context can never be solved with its trace, and scoring it
+    /// would only add a dead column to the mean. Throws naming the benchmark, its length and the context;
+    /// `path` is the config key that lists the benchmarks (for the fix).
+    public static func checkFits(_ sets: [(name: String, examples: [Example])], contextLength: Int,
+                                 source: String, path: String) throws {
+        var fitting: [String] = []
+        var tooLong: [(name: String, length: Int)] = []
+        for s in sets {
+            let n = try longestSequence(s.examples)
+            if n > contextLength { tooLong.append((s.name, n)) } else { fitting.append(s.name) }
+        }
+        guard let first = tooLong.first else { return }
+        let list = tooLong.map { "\($0.name) (\($0.length) tokens)" }.joined(separator: ", ")
+        throw ConfigErrorShim.invalid(source, path,
+                                      "benchmark \(first.name) has sequences (prompt + worked answer) of up to \(first.length) tokens, more than the model's context of \(contextLength) (too long: \(list))",
+                                      "list only benchmarks that fit, e.g. \(path)=[\(fitting.joined(separator: ","))], or use a preset with a longer context (small: 128)")
     }
 }

@@ -17,11 +17,16 @@ public final class Evaluator {
     public let sets: [(name: String, examples: [Example])]
     private let encodedPrompts: [[[Int32]]]
 
-    public init(config: EvaluationConfig = EvaluationConfig(), tokenizer: Tokenizer = .standard) throws {
+    /// Builds the benchmark sets; with `contextLength` (the model's), refuses any benchmark whose prompt
+    /// plus worked answer does not fit (`BenchmarkSuite.checkFits`).
+    public init(config: EvaluationConfig = EvaluationConfig(), contextLength: Int? = nil, tokenizer: Tokenizer = .standard) throws {
         try config.validate()
         self.config = config
         self.tokenizer = tokenizer
         sets = try BenchmarkSuite.build(config.benchmarks).map { ($0.benchmark.name, $0.examples) }
+        if let contextLength {
+            try BenchmarkSuite.checkFits(sets, contextLength: contextLength, source: "eval", path: "benchmarks.names")
+        }
         encodedPrompts = try sets.map { s in try s.examples.map { try tokenizer.encodePrompt($0.prompt) } }
     }
 

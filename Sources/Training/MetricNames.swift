@@ -37,8 +37,12 @@ public enum Metric {
     public static func evalAccuracy(_ benchmark: String) -> String { EvalMetricNames.accuracy(benchmark) }
     public static let evalMeanAccuracy = EvalMetricNames.meanAccuracy
     public static let evalSFTHeldoutNLL = "eval/sft_heldout_nll"
-    /// Probe set names: eval/probe_pretrain/accuracy, eval/probe_sft_only/accuracy (and their format/length).
+    /// Probe set names: eval/probe_pretrain/accuracy, eval/probe_pretrain_seen/accuracy,
+    /// eval/probe_sft_only/accuracy (and their format error rates).
+    /// Unseen direct-answer problems (held-out region): retention of the base model's skill.
     public static let probePretrain = "probe_pretrain"
+    /// The first pretraining-corpus problems: retention of what pretraining memorised.
+    public static let probePretrainSeen = "probe_pretrain_seen"
     public static let probeSFTOnly = "probe_sft_only"
     // data/: what the run has drawn so far, logged with every evaluation (deterministic, so in metrics.csv:
     // curves can be read against data, and budgets checked per run)

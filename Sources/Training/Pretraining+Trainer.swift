@@ -30,13 +30,19 @@ public enum Pretrainer {
         let maxLen = config.model.contextLength + 1
         for step in 0..<config.steps {
             var pick = root.derive("pretrain/batch", UInt64(step))
-            let rows = (0..<config.batchSize).map { _ in Array(docs[pick.int(below: docs.count)].prefix(maxLen)) }
+            let rows = (0..<config.batchSize).map { _ in row(docs, layout: config.layout, length: maxLen, rng: &pick) }
             let T = rows.map { $0.count - 1 }.max()!
             let B = rows.count
             var tokens = [Int32](repeating: Tokenizer.pad, count: B * T), targets = [Int32](repeating: -1, count: B * T)
             var counted = 0
             for (b, r) in rows.enumerated() {
-                for t in 0..<(r.count - 1) { tokens[b * T + t] = r[t]; targets[b * T + t] = r[t + 1]; counted += 1 }
+                for t in 0..<(r.count - 1) {
+                    tokens[b * T + t] = r[t]
+                    // BOS is never generated (it only opens a prompt), so the BOS that starts the next packed
+                    // document is not a target.
+                    guard r[t + 1] != Tokenizer.bos else { continue }
+                    targets[b * T + t] = r[t + 1]; counted += 1
+                }
             }
             model.zeroGradients()
             let out = model.forward(tokens: tokens, targets: targets, B: B, T: T)
@@ -64,6 +70,23 @@ public enum Pretrainer {
         let tail = losses.suffix(100)
         let finalLoss = tail.isEmpty ? 0 : tail.reduce(0.0) { $0 + Double($1) } / Double(tail.count)
         return (model, Summary(finalLoss: finalLoss, losses: losses))
+    }
+}
+
+extension Pretrainer {
+    /// One row of a batch, `length` = context + 1 tokens at most. `document`: one random document (cut to
+    /// `length`). `packed`: random documents concatenated until the row is full, the last one cut, so the
+    /// row always holds exactly `length` tokens and starts with a document's BOS (as every prompt does).
+    static func row(_ docs: [[Int32]], layout: PretrainLayout, length: Int, rng: inout RNG) -> [Int32] {
+        switch layout {
+        case .document:
+            return Array(docs[rng.int(below: docs.count)].prefix(length))
+        case .packed:
+            var out: [Int32] = []
+            out.reserveCapacity(length + 64)
+            while out.count < length { out += docs[rng.int(below: docs.count)] }
+            return Array(out.prefix(length))
+        }
     }
 }
 

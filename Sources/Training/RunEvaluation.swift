@@ -5,18 +5,22 @@ import TensorCore
 
 /// The periodic evaluation every method gets (same problems, same greedy decoding), built on the tasks
 /// helper's `Evaluator`: pass@1 on the benchmark suite, held-out SFT NLL, and the forgetting probes
-/// (pretraining-format problems; held-out SFT trace problems).
+/// (unseen direct-answer problems, pretraining documents, held-out SFT trace problems).
 public struct RunEvaluation {
     let evaluator: Evaluator
     let probes: [(name: String, examples: [Example])]
     let heldout: TokenBatch?
 
     public init(config: TrainConfig, data: TrainData, contextLength: Int) throws {
-        evaluator = try Evaluator(config: config.eval.suite)
+        evaluator = try Evaluator(config: config.eval.suite, contextLength: contextLength)
         var probes: [(name: String, examples: [Example])] = []
         if config.eval.forgettingProbes, config.eval.probeSize > 0 {
+            // Unseen problems of the held-out region: the base model's skill on problems no stage trained on.
+            probes.append((Metric.probePretrain,
+                           try TaskDatasets.retentionProbe(config.data.dataset, count: config.eval.probeSize)))
+            // Corpus documents: what pretraining memorised (none of them is an SFT, RL or test problem).
             let pretrainProblems = data.sets.pretrain.lazy.map(PretrainFacts.example(fromDocument:)).filter { !$0.answer.isEmpty }
-            probes.append((Metric.probePretrain, Array(pretrainProblems.prefix(config.eval.probeSize))))
+            probes.append((Metric.probePretrainSeen, Array(pretrainProblems.prefix(config.eval.probeSize)).map(\.direct)))
             probes.append((Metric.probeSFTOnly, Array(data.sets.heldout.prefix(config.eval.probeSize))))
         }
         self.probes = probes.filter { !$0.examples.isEmpty }

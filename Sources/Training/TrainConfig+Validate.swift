@@ -1,5 +1,6 @@
 import BridgeSupport
 import Foundation
+import GPT
 import Tasks
 
 /// Cross-field checks of a training config: each failure names the key path and the fix.
@@ -87,6 +88,10 @@ extension TrainConfig {
             throw fail("eval.suite.benchmarks.test_fraction", "differs from data.dataset.test_fraction: benchmark problems could overlap the training split",
                        "set both to the same value")
         }
+        // A benchmark the preset cannot answer in full is refused here, before any training.
+        let preset = try GPTConfig.preset(model.preset)
+        let sets = try BenchmarkSuite.build(eval.suite.benchmarks).map { (name: $0.benchmark.name, examples: $0.examples) }
+        try BenchmarkSuite.checkFits(sets, contextLength: preset.contextLength, source: source, path: "eval.suite.benchmarks.names")
         try nonNegative("eval.probe_size", eval.probeSize)
         try nonNegative("eval.heldout_size", eval.heldoutSize)
     }

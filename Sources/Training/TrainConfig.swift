@@ -64,9 +64,24 @@ public struct TrainConfig: Codable, Sendable, Equatable {
         return c
     }
 
-    /// Sets the derived fields (pretrain.model from model.preset, pretrain.corpus from data.dataset);
-    /// an explicit, different value there is an error naming the key to set instead.
+    /// Sets the derived fields (pretrain.model from model.preset, pretrain.corpus from data.dataset, and
+    /// under `run.seed_scope: all` data.dataset.seed and pretrain.seed from run.seed); an explicit,
+    /// different value there is an error naming the key to set instead.
     public mutating func deriveFields(source: String) throws {
+        if run.seedScope == .all {
+            // The run seed itself (not a hash of it): at run.seed 1 a scope-all run shares the default
+            // datasets and the cached default base model with scope-training runs. The streams stay
+            // independent because each purpose derives its own key ("tasks", "pretrain/init", "sft_batch", ...).
+            for (path, value, fallback) in [("data.dataset.seed", data.dataset.seed, DataConfig().seed),
+                                            ("pretrain.seed", pretrain.seed, PretrainConfig().seed)]
+            where value != fallback && value != run.seed {
+                throw ConfigError.invalid(source: source, path: path, line: nil,
+                                          message: "is derived from run.seed under run.seed_scope: all (found \(value), run.seed is \(run.seed))",
+                                          fix: "remove \(path), or set run.seed_scope: training to fix it independently of run.seed")
+            }
+            data.dataset.seed = run.seed
+            pretrain.seed = run.seed
+        }
         let preset = try GPTConfig.preset(model.preset)
         if pretrain.model != preset && pretrain.model != GPTConfig() {
             throw ConfigError.invalid(source: source, path: "pretrain.model", line: nil, message: "is derived from model.preset",
@@ -91,8 +106,11 @@ public struct RunSection: Codable, Sendable, Equatable {
     /// Training method: base | sft | rl_zero | cold_start | alternating | mix | bridge.
     /// Default bridge: the method under study.
     public var method = "bridge"
-    /// Root seed of every random stream of the run (data, rollouts, init); 1 by convention.
+    /// Root seed of the run's training streams (LoRA init, batch draws, rollouts); 1 by convention. Under
+    /// `seed_scope: all` it is also the data seed and the base model's seed.
     public var seed = 1
+    /// What run.seed varies: `training` (default for single runs) or `all` (default in shipped studies).
+    public var seedScope = SeedScope.training
     /// Number of optimisation steps k (each step sees one SFT batch and/or one RL batch).
     /// 150 keeps a small-preset RL run to a few minutes on one core (release build). Derived from
     /// `budget` when budget.unit is data.
@@ -114,8 +132,25 @@ public struct RunSection: Codable, Sendable, Equatable {
 
     public init() {}
     enum CodingKeys: String, CodingKey {
-        case method, seed, steps, budget, evalEvery = "eval_every", checkpointEvery = "checkpoint_every", logEvery = "log_every", base, baseCacheDir = "base_cache_dir"
+        case method, seed, seedScope = "seed_scope", steps, budget, evalEvery = "eval_every", checkpointEvery = "checkpoint_every", logEvery = "log_every", base, baseCacheDir = "base_cache_dir"
     }
+}
+
+/// Which sources of randomness `run.seed` varies (`run.seed_scope`).
+///
+/// Intervals over seeds only cover the variance the seed varies. Under `training` the datasets and the
+/// base model are fixed (data.dataset.seed, pretrain.seed), so seeds differ in LoRA init, batch order and
+/// sampling only, and leave out the two largest sources of variance: which problems were drawn and which
+/// base model came out of pretraining. `all` derives both from run.seed, at the cost of one base model
+/// per seed (pretrained once, then cached under a key that includes the seed: about 6 minutes of one
+/// core each for the small preset; docs/training.md).
+public enum SeedScope: String, ConfigChoice {
+    /// LoRA init, SFT batches, RL prompts, rollouts and reward noise; datasets and base model fixed.
+    case training
+    /// Everything: also data.dataset.seed (SFT, RL, held-out sets, probes, the pretraining corpus) and
+    /// pretrain.seed (the base model's init and batches). Benchmarks stay fixed (benchmarks.seed), so every
+    /// seed is scored on the same problems.
+    case all
 }
 
 /// `model:` transformer preset and LoRA adapters.

@@ -70,7 +70,7 @@ struct DataGenerate: ParsableCommand {
             summary.append([.text(name), .text(split), .integer(examples.count), .integer(lengths.max() ?? 0), .number(mean), .text(file)])
         }
         for name in TaskDatasets.setNames {
-            try emit(name, name == "heldout" ? "test" : "train", sets.set(named: name)!, file: name + ".jsonl")
+            try emit(name, TaskDatasets.split(ofSet: name)!.rawValue, sets.set(named: name)!, file: name + ".jsonl")
         }
         for (b, examples) in try BenchmarkSuite.build(config.benchmarks) {
             try emit(b.name, "test", examples, file: "benchmarks/\(b.name).jsonl")

@@ -74,7 +74,7 @@ struct Eval: ParsableCommand {
             throw ValidationError("the checkpoint's vocab_size \(model.config.vocabSize) is smaller than the tokenizer's \(Tokenizer.standard.vocabSize)")
         }
         let start = Date()
-        let evaluator = try Evaluator(config: evaluationConfig)
+        let evaluator = try Evaluator(config: evaluationConfig, contextLength: model.config.contextLength)
         var report = evaluator.evaluate(model)
         if !jsonl.isEmpty {
             let sets = try jsonl.map { path in

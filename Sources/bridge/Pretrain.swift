@@ -9,7 +9,7 @@ import Training
 /// `bridge pretrain`: the base model of a pretraining config (cached by config hash), optionally evaluated.
 struct Pretrain: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Pretrain (or fetch from the cache) the base GPT on the direct-answer corpus; optionally score it on the benchmarks.",
+        abstract: "Pretrain (or fetch from the cache) the base GPT on its corpus (packed rows); optionally score it on the benchmarks.",
         discussion: """
             The base model is cached as <cache-dir>/<sha256 of the config>.safetensors; a second request is \
             instant, a corrupt entry is rebuilt. Config keys: model.*, corpus.*, seed, steps, batch_size, \
@@ -37,6 +37,9 @@ struct Pretrain: ParsableCommand {
 
     @Option(name: .long, help: "Write the evaluation table as CSV (implies --eval).")
     var evalCsv: String?
+
+    @Option(name: .long, help: "Write the L2 norm of every position-embedding row (wpe), initial and trained, as CSV (position, initial_norm, trained_norm).")
+    var positionNorms: String?
 
     @Option(name: .long, help: "Problems per benchmark for --eval.")
     var benchmarkSize: Int = 200
@@ -86,11 +89,21 @@ struct Pretrain: ParsableCommand {
             try ckpt.write(to: URL(fileURLWithPath: out))
             print("wrote \(out)")
         }
+        if let positionNorms {
+            // The initial θ is the pretraining init (same stream as Pretrainer.train), so a row whose norm is
+            // unchanged was never reached by a gradient.
+            let initial = GPTModel(config: config.model, lora: .none,
+                                   rng: RNG(seed: UInt64(bitPattern: Int64(config.seed))).derive("pretrain/init"))
+            let rows = PositionNorms(initial: initial.theta.values("wpe")!, trained: ckpt.theta.values("wpe")!, channels: config.model.channels)
+            try rows.csv.write(to: URL(fileURLWithPath: positionNorms))
+            print(rows.summary)
+            print("wrote \(positionNorms)")
+        }
         if eval || evalCsv != nil {
             var ec = EvaluationConfig()
             ec.benchmarks.size = benchmarkSize
             ec.benchmarks.testFraction = config.corpus.testFraction
-            let evaluator = try Evaluator(config: ec)
+            let evaluator = try Evaluator(config: ec, contextLength: config.model.contextLength)
             let t0 = Date()
             let report = evaluator.evaluate(ckpt.makeModel())
             print(report.table)
@@ -100,5 +113,36 @@ struct Pretrain: ParsableCommand {
                 print("wrote \(evalCsv)")
             }
         }
+    }
+}
+
+/// Per-row L2 norms of the position embeddings before and after pretraining.
+struct PositionNorms {
+    let initial: [Double], trained: [Double]
+
+    init(initial: [Float], trained: [Float], channels: Int) {
+        func norms(_ v: [Float]) -> [Double] {
+            stride(from: 0, to: v.count, by: channels).map { s in (s..<(s + channels)).reduce(0.0) { $0 + Double(v[$1]) * Double(v[$1]) }.squareRoot() }
+        }
+        self.initial = norms(initial); self.trained = norms(trained)
+    }
+
+    var csv: CSVTable {
+        var t = CSVTable(columns: ["position", "initial_norm", "trained_norm"])
+        for i in initial.indices { t.append([.integer(i), .number(initial[i]), .number(trained[i])]) }
+        return t
+    }
+
+    /// Mean norms over bands of 16 positions, and the rows that never moved.
+    var summary: String {
+        var lines = ["position embeddings (L2 norm per row, mean over each band):", "positions   initial  trained"]
+        for start in stride(from: 0, to: initial.count, by: 16) {
+            let r = start..<min(start + 16, initial.count)
+            let a = r.map { initial[$0] }.reduce(0, +) / Double(r.count), b = r.map { trained[$0] }.reduce(0, +) / Double(r.count)
+            lines.append(String(format: "%3d-%-3d    %7.4f  %7.4f", r.lowerBound, r.upperBound - 1, a, b))
+        }
+        let untouched = initial.indices.filter { initial[$0] == trained[$0] }
+        lines.append("rows never updated: \(untouched.count)" + (untouched.isEmpty ? "" : " (from position \(untouched.first!))"))
+        return lines.joined(separator: "\n")
     }
 }

@@ -28,7 +28,7 @@ import Testing
         let missing = try runBridge(["eval", "--checkpoint", "nope.safetensors"], in: dir)
         #expect(missing.status != 0 && missing.err.contains("nope.safetensors not found"), "\(missing.err)")
 
-        let args = ["pretrain", "--preset", "tiny", "steps=3", "batch_size=4", "corpus.problems=50", "--cache-dir", "cache",
+        let args = ["pretrain", "--preset", "small", "steps=2", "batch_size=2", "corpus.problems=50", "--cache-dir", "cache",
                     "--out", "base.safetensors"]
         let first = try runBridge(args, in: dir)
         #expect(first.status == 0 && first.out.contains("base model trained"), "\(first.out)\(first.err)")
@@ -44,5 +44,10 @@ import Testing
         #expect(csv.first == "benchmark,problems,accuracy,format_error_rate,pass_at_k,k,completion_length" && csv.count == 7)
         let bad = try runBridge(["eval", "--checkpoint", "base.safetensors", "--benchmarks", "b9"], in: dir)
         #expect(bad.status != 0 && bad.err.contains("unknown benchmark 'b9'"), "\(bad.err)")
+
+        // A benchmark longer than the model's context is refused, naming it, its length and the context.
+        _ = try runBridge(["init", "--preset", "tiny", "--out", "tiny.safetensors"], in: dir)
+        let long = try runBridge(["eval", "--checkpoint", "tiny.safetensors", "--size", "4"], in: dir)
+        #expect(long.status != 0 && long.err.contains("benchmark b3_longer has sequences") && long.err.contains("context of 64"), "\(long.err)")
     }
 }

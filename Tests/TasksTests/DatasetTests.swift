@@ -26,18 +26,51 @@ func smallConfig(seed: Int = 7, traceNoise: Double = 0) -> DataConfig {
 
     @Test func trainAndTestAreDisjointByContent() throws {
         let d = try TaskDatasets.build(smallConfig())
-        let train = d.sft + d.rl + d.pretrain.map { PretrainFacts.example(fromDocument: $0) }.filter { !$0.answer.isEmpty }
-        var test = d.heldout
+        let f = smallConfig().fractions
+        let corpus = d.pretrain.map { PretrainFacts.example(fromDocument: $0) }.filter { !$0.answer.isEmpty }
+        var test: [Example] = []
         for (_, ex) in try BenchmarkSuite.build(BenchmarkConfig(size: 50)) { test += ex }
-        let trainPrompts = Set(train.map(\.prompt))
-        let overlap = test.filter { trainPrompts.contains($0.prompt) }
-        #expect(overlap.isEmpty, "train/test overlap, first: \(overlap.first?.prompt ?? "")")
-        #expect(train.allSatisfy { Split.of(prompt: $0.prompt, testFraction: 0.2) == .train })
-        #expect(test.allSatisfy { Split.of(prompt: $0.prompt, testFraction: 0.2) == .test })
-        // The hash split is near its nominal fraction on a large problem space.
+        #expect((d.sft + d.rl).allSatisfy { Split.of(prompt: $0.prompt, fractions: f) == .train })
+        #expect(corpus.allSatisfy { Split.of(prompt: $0.prompt, fractions: f) == .pretrain })
+        #expect(d.heldout.allSatisfy { Split.of(prompt: $0.prompt, fractions: f) == .heldout })
+        #expect(test.allSatisfy { Split.of(prompt: $0.prompt, fractions: f) == .test })
+        // The hash regions are near their nominal fractions on a large problem space.
         let all = (0..<4000).map { "A:\($0)+\($0 % 97)" }
-        let frac = Double(all.filter { Split.of(prompt: $0, testFraction: 0.2) == .test }.count) / 4000
-        #expect(abs(frac - 0.2) < 0.03, "test fraction \(frac)")
+        for (split, nominal) in [(Split.test, 0.2), (.pretrain, 0.35), (.heldout, 0.1), (.train, 0.35)] {
+            let frac = Double(all.filter { Split.of(prompt: $0, fractions: f) == split }.count) / 4000
+            #expect(abs(frac - nominal) < 0.03, "\(split) fraction \(frac)")
+        }
+    }
+
+    /// Every pair of groups that must not share a problem, on the sets as generated (small sizes, but
+    /// large enough that the small problems recur: with one shared train region, 701 of 1,585 distinct
+    /// RL prompts at seed 1 were corpus documents).
+    @Test func everyStreamIsDisjointFromTheOthers() throws {
+        var c = smallConfig(seed: 1)
+        c.rlSize = 1500; c.pretrainProblems = 3000
+        let d = try TaskDatasets.build(c)
+        let probe = try TaskDatasets.retentionProbe(c, count: 200)
+        #expect(probe.count == 200 && Set(probe.map(\.prompt)).count == 200)
+        let corpus = Set(d.pretrain.map { PretrainFacts.example(fromDocument: $0) }.filter { !$0.answer.isEmpty }.map(\.prompt))
+        var benchmarks: [String: Set<String>] = [:]
+        for (b, ex) in try BenchmarkSuite.build(BenchmarkConfig(size: 200)) { benchmarks[b.name] = Set(ex.map(\.prompt)) }
+        let groups: [(String, Set<String>)] = [
+            ("pretrain", corpus), ("sft", Set(d.sft.map(\.prompt))), ("rl", Set(d.rl.map(\.prompt))),
+            ("heldout = probe_sft_only", Set(d.heldout.map(\.prompt))), ("probe_pretrain", Set(probe.map(\.prompt))),
+        ] + BenchmarkSuite.names.map { ($0, benchmarks[$0]!) }
+        // Pairs allowed to share problems: SFT and RL draw from one distribution on purpose, so do the two
+        // unseen probes, and the benchmarks may overlap each other (b1 and b2 share some problem sizes).
+        var allowed: Set<String> = ["sft|rl", "heldout = probe_sft_only|probe_pretrain"]
+        for a in BenchmarkSuite.names { for b in BenchmarkSuite.names { allowed.insert("\(a)|\(b)") } }
+        for i in groups.indices {
+            for j in groups.indices where j > i && !allowed.contains("\(groups[i].0)|\(groups[j].0)") {
+                let shared = groups[i].1.intersection(groups[j].1)
+                #expect(shared.isEmpty, "\(groups[i].0) and \(groups[j].0) share \(shared.count) problems, e.g. \(shared.sorted().first ?? "")")
+            }
+        }
+        // The sizes are large enough that the small problems recur, so the test could fail: without the
+        // regions the RL prompts and the corpus would share the single-digit problems.
+        #expect(Set(d.rl.map(\.prompt)).count < d.rl.count, "RL prompts never repeat: the test would not see a leak")
     }
 
     @Test func everyTraceChecksOutStepByStep() throws {
