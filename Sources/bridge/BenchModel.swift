@@ -5,8 +5,8 @@ import GPT
 import TensorCore
 
 /// `bridge bench model`: GPT training-step and KV-cache sampling throughput at 1 BLAS thread, with
-/// achieved GFLOP/s, the ratio to a raw SGEMM timed in the same run, and the ratio to the PyTorch peer
-/// numbers of ../shared/anchors/perf/REPORT.md.
+/// achieved GFLOP/s, the ratio to a raw SGEMM timed in the same run, and the ratio to a PyTorch peer:
+/// figures measured beside it by scripts/bench-peer.sh (`--peer FILE`), or stored figures, labelled so.
 struct BenchModel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
@@ -28,6 +28,9 @@ struct BenchModel: ParsableCommand {
     @Option(help: "Comma-separated modes: train (full fine-tuning), lora (rank-8 adapters on all four targets, θ frozen), sample.")
     var modes = "train,lora,sample"
 
+    @Option(help: "Comma-separated batch sizes of the train and lora modes (the targets are stated at 16 and 64).")
+    var batches = "16,64"
+
     @Flag(help: "Short timings (smoke test; numbers are noisier).")
     var quick = false
 
@@ -37,21 +40,31 @@ struct BenchModel: ParsableCommand {
     @Option(help: "Print the Markdown table of an existing CSV written by this command, and exit (no timing).")
     var markdownFrom: String?
 
-    /// PyTorch 2.13 CPU eager, 1 thread, from REPORT.md: train tok/s (B=16, B=64) and KV sampling new tok/s.
-    static let peer: [String: (train16: Double, train64: Double, sample: Double)] = [
-        "tiny": (61_826, 65_676, 60_002), "small": (10_443, 10_632, 10_488), "medium": (2_115, 2_145, 3_036),
-    ]
-    /// PyTorch LoRA (rank 8, α 16, all four targets, AdamW on adapters), REPORT.md: tok/s at B = 16 and 64.
-    static let peerLoRA: [String: (train16: Double, train64: Double)] = [
-        "tiny": (42_693, 45_016), "small": (9_398, 9_317), "medium": (2_047, 1_902),
-    ]
-    /// The issue's targets as multiples of the peer.
+    @Option(help: "PyTorch peer figures (JSONL written by scripts/bench-peer.sh) to compute every ratio against; without it, the stored figures (not side by side).")
+    var peer: String?
+
+    @Flag(help: "Print the peer figures the ratios would use (--peer FILE, or the stored ones) and exit (no timing).")
+    var showPeer = false
+
+    /// The modes `--modes` accepts, in the order they run.
+    static let modeNames = ["train", "lora", "sample"]
+
+    /// The issue's targets as multiples of the peer: training per size, KV-cache sampling per size.
     static let trainTarget: [String: Double] = ["tiny": 1.5, "small": 1.3, "medium": 1.1]
-    static let sampleTarget = 2.0
+    static let sampleTarget: [String: Double] = ["tiny": 2.0, "small": 2.0, "medium": 1.5]
+
+    /// `--batches` as integers (0 for a part that is not one, which validate() rejects).
+    var batchList: [Int] { batches.split(separator: ",").map { Int($0) ?? 0 } }
 
     func validate() throws {
         for s in sizes.split(separator: ",") where !GPTConfig.presetNames.contains(String(s)) {
             throw ValidationError("unknown size '\(s)'. Fix: use a subset of \(GPTConfig.presetNames.joined(separator: ","))")
+        }
+        for m in modes.split(separator: ",") where !BenchModel.modeNames.contains(String(m)) {
+            throw ValidationError("unknown mode '\(m)'. Fix: use a subset of \(BenchModel.modeNames.joined(separator: ","))")
+        }
+        if batchList.isEmpty || batchList.contains(where: { $0 < 1 }) {
+            throw ValidationError("--batches must be positive integers, found '\(batches)'. Fix: e.g. --batches 16,64")
         }
         if minSeconds <= 0 { throw ValidationError("--min-seconds must be > 0") }
     }
@@ -83,50 +96,59 @@ struct BenchModel: ParsableCommand {
             print(try BenchModel.markdown(csv: AtomicFile.readText(URL(fileURLWithPath: markdownFrom), what: "--markdown-from")))
             return
         }
+        let sizeList = sizes.split(separator: ",").map(String.init), modeList = modes.split(separator: ",").map(String.init)
+        let figures = try peer.map { try PeerFigures.load(path: $0) } ?? PeerFigures.stored
+        try figures.requireFigures(sizes: sizeList, modes: modeList, batches: batchList, source: peer ?? "stored figures")
+        print("peer: \(figures.label)")
+        if showPeer {
+            print(figures.listing(sizes: sizeList, modes: modeList, batches: batchList))
+            return
+        }
         BLAS.threads = 1
         let seconds = quick ? min(0.3, minSeconds) : minSeconds
         var table = CSVTable(columns: ["size", "mode", "batch", "seq_len", "threads", "params", "flop_per_token",
                                        "tokens_per_s", "gflops", "sgemm_gflops", "ratio_sgemm", "peer_tokens_per_s",
-                                       "ratio_peer", "target_ratio_peer", "meets_target"])
-        for size in sizes.split(separator: ",").map(String.init) {
+                                       "ratio_peer", "target_ratio_peer", "meets_target", "peer_side_by_side", "peer"])
+        let peerCells: [CSVTable.Cell] = [.text(figures.sideBySide ? "yes" : "no"), .text(figures.label)]
+        for size in sizeList {
             let c = try GPTConfig.preset(size)
             let L = Double(c.layers), C = Double(c.channels), T = Double(c.contextLength)
             let nMatmul = 12 * L * C * C + Double(c.vocabSize) * C
             let trainFlop = 6 * nMatmul + 12 * L * T * C
             let sgemm = BenchModel.sgemmRate(config: c, rows: 16 * c.contextLength, seconds: seconds)
-            let peer = BenchModel.peer[size]!
-            for B in [16, 64] where modes.contains("train") {
+            for B in batchList where modeList.contains("train") {
                 let perStep = BenchModel.trainStep(config: c, B: B, seconds: seconds)
                 let tps = Double(B * c.contextLength) / perStep
                 let gf = tps * trainFlop * 1e-9
-                let p = B == 16 ? peer.train16 : peer.train64
+                let p = figures.figure(size: size, mode: "train", batch: B)!
                 let target = BenchModel.trainTarget[size]!
                 table.append([.text(size), "train", .integer(B), .integer(c.contextLength), 1, .integer(c.parameterCount),
                               .number(trainFlop), .number(tps.rounded()), .number(round2(gf)), .number(round2(sgemm)),
-                              .number(round3(gf / sgemm)), .number(p), .number(round3(tps / p)), .number(target),
-                              .text(tps / p >= target ? "yes" : "no")])
+                              .number(round3(gf / sgemm)), .number(p.rounded()), .number(round3(tps / p)), .number(target),
+                              .text(tps / p >= target ? "yes" : "no")] + peerCells)
                 print("\(size) train B=\(B): \(Int(tps)) tok/s, \(round2(gf)) GFLOP/s = \(round3(gf / sgemm)) of SGEMM \(round2(sgemm)); \(round3(tps / p))× peer (target \(target)×)")
             }
-            for B in [16, 64] where modes.contains("lora") {
+            for B in batchList where modeList.contains("lora") {
                 let perStep = BenchModel.trainStep(config: c, B: B, seconds: seconds, lora: true)
                 let tps = Double(B * c.contextLength) / perStep
                 let gf = tps * trainFlop * 1e-9 // same convention as full training (REPORT.md's LoRA table)
-                let p = B == 16 ? BenchModel.peerLoRA[size]!.train16 : BenchModel.peerLoRA[size]!.train64
+                let p = figures.figure(size: size, mode: "lora", batch: B)!
                 table.append([.text(size), "lora", .integer(B), .integer(c.contextLength), 1, .integer(c.parameterCount),
                               .number(trainFlop), .number(tps.rounded()), .number(round2(gf)), .number(round2(sgemm)),
-                              .number(round3(gf / sgemm)), .number(p), .number(round3(tps / p)), .text(""), .text("")])
+                              .number(round3(gf / sgemm)), .number(p.rounded()), .number(round3(tps / p)), .text(""), .text("")] + peerCells)
                 print("\(size) lora B=\(B): \(Int(tps)) tok/s; \(round3(tps / p))× peer LoRA (no target)")
             }
-            guard modes.contains("sample") else { continue }
+            guard modeList.contains("sample") else { continue }
             let (sampleSeconds, newTokens) = BenchModel.sampling(config: c, seconds: seconds)
             let stps = Double(newTokens) / sampleSeconds
             let sampleFlop = 2 * nMatmul + 4 * L * C * (16 + 16)
             let sgf = stps * sampleFlop * 1e-9
+            let p = figures.figure(size: size, mode: "sample", batch: 64)!, target = BenchModel.sampleTarget[size]!
             table.append([.text(size), "sample", 64, 48, 1, .integer(c.parameterCount), .number(sampleFlop),
                           .number(stps.rounded()), .number(round2(sgf)), .number(round2(sgemm)), .number(round3(sgf / sgemm)),
-                          .number(peer.sample), .number(round3(stps / peer.sample)), .number(BenchModel.sampleTarget),
-                          .text(stps / peer.sample >= BenchModel.sampleTarget ? "yes" : "no")])
-            print("\(size) sample 64×32: \(Int(stps)) new tok/s; \(round3(stps / peer.sample))× peer (target \(BenchModel.sampleTarget)×)")
+                          .number(p.rounded()), .number(round3(stps / p)), .number(target),
+                          .text(stps / p >= target ? "yes" : "no")] + peerCells)
+            print("\(size) sample 64×32: \(Int(stps)) new tok/s; \(round3(stps / p))× peer (target \(target)×)")
         }
         try table.write(to: URL(fileURLWithPath: out))
         print(BenchModel.markdown(csv: table.text))
@@ -143,6 +165,9 @@ struct BenchModel: ParsableCommand {
             lines.append("| " + ["size", "mode", "batch", "tokens_per_s", "gflops", "sgemm_gflops", "ratio_sgemm",
                                  "peer_tokens_per_s", "ratio_peer", "target_ratio_peer", "meets_target"].map { col(r, $0) }.joined(separator: " | ") + " |")
         }
+        // CSVs written before the peer columns existed have no label (their peer was REPORT.md's figures).
+        let labels = Set(rows.map { col($0, "peer") }.filter { !$0.isEmpty })
+        if !labels.isEmpty { lines.append("\nPeer: " + labels.sorted().joined(separator: "; ")) }
         return lines.joined(separator: "\n")
     }
 

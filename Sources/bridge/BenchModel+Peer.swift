@@ -1,0 +1,139 @@
+import BridgeSupport
+import Foundation
+import GPT
+
+/// The PyTorch figures `bridge bench model` divides by, and a label that says where they come from.
+///
+/// The peer moves 10–25 % between sessions on a shared machine and by far more between machines, so a
+/// ratio means little unless the reader knows which peer it was computed against. A peer file is JSONL
+/// written by scripts/bench-peer.sh: a first record `{"kind": "peer", "cpu", "date", "torch", "blas", …}`
+/// and one `{"kind": "figure", "size", "mode", "batch", "tokens_per_s", …}` per measurement.
+struct PeerFigures {
+    /// True when the file was measured on a CPU of the same name as this one (scripts/bench-peer.sh run
+    /// beside this benchmark); false for stored figures or another machine's file.
+    var sideBySide: Bool
+    /// One line for the table and the CSV: "measured side by side on <cpu> at <date> …" or
+    /// "stored figures from <machine> …".
+    var label: String
+    /// tokens/s keyed by `key(size:mode:batch:)`.
+    var tokensPerSecond: [String: Double]
+
+    static func key(size: String, mode: String, batch: Int) -> String { "\(size)/\(mode)/\(batch)" }
+
+    func figure(size: String, mode: String, batch: Int) -> Double? {
+        tokensPerSecond[PeerFigures.key(size: size, mode: mode, batch: batch)]
+    }
+
+    /// The default without --peer: docs/bench_model_peer_zen4.jsonl in whole tokens/s (a CLI test checks
+    /// that `--peer` on that file gives the same peer column). Labelled as stored, wherever it runs:
+    /// the peer moves between sessions even on the machine that measured it.
+    static let stored = PeerFigures(
+        sideBySide: false,
+        label: "stored figures from AMD EPYC (family 25 model 17) at 2026-11-29T16:05:49Z; torch 2.13.0+cpu, blas mkl, docs/bench_model_peer_zen4.jsonl; not side by side: run scripts/bench-peer.sh and pass --peer FILE",
+        tokensPerSecond: [
+            "tiny/train/16": 57_212, "tiny/train/64": 61_318, "tiny/lora/16": 52_254, "tiny/lora/64": 43_521, "tiny/sample/64": 45_140,
+            "small/train/16": 11_060, "small/train/64": 9_934, "small/lora/16": 10_117, "small/lora/64": 8_545, "small/sample/64": 11_536,
+            "medium/train/16": 2_224, "medium/train/64": 2_046, "medium/lora/16": 2_291, "medium/lora/64": 1_821, "medium/sample/64": 2_939,
+        ])
+
+    /// What the fix of every peer-file error says.
+    static let fix = "run scripts/bench-peer.sh --out FILE on this machine and pass --peer FILE (or omit --peer for the stored figures)"
+
+    /// Reads and checks a peer file; every error names the file (and the line when it is one line's fault).
+    static func load(path: String, thisCPU: String = PeerFigures.cpuName()) throws -> PeerFigures {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ConfigError.invalid(source: path, path: "--peer", line: nil, message: "file not found (relative paths are from \(FileManager.default.currentDirectoryPath))", fix: fix)
+        }
+        let text = try AtomicFile.readText(URL(fileURLWithPath: path), what: "--peer")
+        return try parse(text, source: path, thisCPU: thisCPU)
+    }
+
+    static func parse(_ text: String, source: String, thisCPU: String) throws -> PeerFigures {
+        func bad(_ line: Int?, _ message: String) -> ConfigError {
+            .invalid(source: source, path: "--peer", line: line, message: message, fix: fix)
+        }
+        var header: [String: Any]?
+        var figures: [String: Double] = [:]
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else {
+                throw bad(i + 1, "not a JSON object (a peer file is JSONL written by scripts/bench-peer.sh)")
+            }
+            switch object["kind"] as? String {
+            case "peer" where header == nil && figures.isEmpty:
+                guard object["cpu"] is String, object["date"] is String else {
+                    throw bad(i + 1, "the peer record needs string fields \"cpu\" and \"date\"")
+                }
+                header = object
+            case "figure" where header != nil:
+                guard let size = object["size"] as? String, GPTConfig.presetNames.contains(size),
+                      let mode = object["mode"] as? String, BenchModel.modeNames.contains(mode),
+                      let batch = (object["batch"] as? NSNumber)?.intValue,
+                      let rate = (object["tokens_per_s"] as? NSNumber)?.doubleValue, rate > 0, rate.isFinite else {
+                    throw bad(i + 1, "a figure needs size (\(GPTConfig.presetNames.joined(separator: "|"))), mode (\(BenchModel.modeNames.joined(separator: "|"))), integer batch and tokens_per_s > 0")
+                }
+                let k = key(size: size, mode: mode, batch: batch)
+                if figures[k] != nil { throw bad(i + 1, "a second figure for \(size) \(mode) B=\(batch)") }
+                figures[k] = rate
+            default:
+                throw bad(i + 1, header == nil ? "the first record must be {\"kind\": \"peer\", \"cpu\": …, \"date\": …}"
+                                               : "unexpected record kind \(object["kind"].map { "\($0)" } ?? "(none)")")
+            }
+        }
+        guard let header else { throw bad(nil, "empty: no peer record and no figures") }
+        let cpu = header["cpu"] as! String, date = header["date"] as! String
+        // The BLAS record is long ("mkl (Intel(R) oneAPI Math Kernel Library Version …)"): its first word.
+        let what = ["torch", "blas"].compactMap { k in (header[k] as? String)?.split(separator: " ").first.map { "\(k) \($0)" } }
+            .joined(separator: ", ")
+        let detail = "\(what.isEmpty ? "" : "; \(what)"), \(source)"
+        if cpu == thisCPU {
+            return PeerFigures(sideBySide: true, label: "measured side by side on \(cpu) at \(date)\(detail)", tokensPerSecond: figures)
+        }
+        return PeerFigures(sideBySide: false,
+                           label: "figures from another CPU (\(cpu), \(date)\(detail)), not side by side with this \(thisCPU)",
+                           tokensPerSecond: figures)
+    }
+
+    /// One line per figure, in the order the benchmark runs, in whole tokens/s (`--show-peer`).
+    func listing(sizes: [String], modes: [String], batches: [Int]) -> String {
+        var lines: [String] = []
+        for size in sizes {
+            for mode in ["train", "lora"] where modes.contains(mode) {
+                for b in batches { lines.append("\(size) \(mode) B=\(b): \(Int(figure(size: size, mode: mode, batch: b)!.rounded())) tok/s") }
+            }
+            if modes.contains("sample") { lines.append("\(size) sample 64×32: \(Int(figure(size: size, mode: "sample", batch: 64)!.rounded())) new tok/s") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Throws, before any timing, when a requested row has no figure: the file names what is missing.
+    func requireFigures(sizes: [String], modes: [String], batches: [Int], source: String) throws {
+        var missing: [String] = []
+        for size in sizes {
+            for mode in ["train", "lora"] where modes.contains(mode) {
+                for b in batches where figure(size: size, mode: mode, batch: b) == nil { missing.append("\(size) \(mode) B=\(b)") }
+            }
+            if modes.contains("sample") && figure(size: size, mode: "sample", batch: 64) == nil { missing.append("\(size) sample") }
+        }
+        guard missing.isEmpty else {
+            throw ConfigError.invalid(source: source, path: "--peer", line: nil,
+                                      message: "no peer figure for \(missing.joined(separator: ", "))",
+                                      fix: "run scripts/bench-peer.sh --sizes \(sizes.joined(separator: ",")) --modes \(modes.joined(separator: ",")) --batches \(batches.map(String.init).joined(separator: ",")) --out FILE and pass --peer FILE")
+        }
+    }
+
+    /// This machine's CPU as scripts/bench_peer.py names it: /proc/cpuinfo's "model name" plus
+    /// "(family F model M)", because under KVM the name alone is often just "AMD EPYC".
+    static func cpuName(cpuinfo: String? = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) -> String {
+        var fields: [String: String] = [:]
+        for line in (cpuinfo ?? "").split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = parts[0].trimmingCharacters(in: .whitespaces)
+            if fields[key] == nil { fields[key] = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : "" }
+        }
+        var name = fields["model name"] ?? "unknown CPU"
+        if let family = fields["cpu family"], let model = fields["model"] { name += " (family \(family) model \(model))" }
+        return name
+    }
+}
