@@ -1,4 +1,5 @@
 import TensorCore
+import BridgeSupport
 
 /// Extracts the final answer of a model's completion and checks it against the reference.
 ///
@@ -67,22 +68,27 @@ public enum Verifier {
     }
 }
 
+/// The values of a verifiable reward.
+public enum RewardScale: String, ConfigChoice {
+    /// R ∈ {0, 1} (our default, method.md).
+    case binary
+    /// R ∈ {−1, +1} (the paper's).
+    case pm1
+}
+
 /// The verifiable reward: exact match → high, otherwise (incorrect or malformed) → low.
 public struct RewardConfig: Codable, Sendable, Equatable {
     /// `binary`: R ∈ {0, 1} (our default, method.md); `pm1`: R ∈ {−1, +1} (the paper's).
-    public var rewardScale: String = "binary"
+    public var rewardScale: RewardScale = .binary
     /// Probability p that a reward is flipped (high ↔ low): the paper's noisy-reward experiment (0 = off).
     public var flipProbability: Double = 0
 
-    public init(rewardScale: String = "binary", flipProbability: Double = 0) {
+    public init(rewardScale: RewardScale = .binary, flipProbability: Double = 0) {
         self.rewardScale = rewardScale; self.flipProbability = flipProbability
     }
     enum CodingKeys: String, CodingKey { case rewardScale = "reward_scale", flipProbability = "flip_probability" }
 
     public func validate(source: String = "reward") throws {
-        guard ["binary", "pm1"].contains(rewardScale) else {
-            throw ConfigErrorShim.invalid(source, "reward_scale", "unknown scale '\(rewardScale)'", "use binary or pm1")
-        }
         guard flipProbability >= 0, flipProbability <= 1 else {
             throw ConfigErrorShim.invalid(source, "flip_probability", "must be in [0, 1], got \(flipProbability)", "use e.g. 0.2")
         }
@@ -91,7 +97,7 @@ public struct RewardConfig: Codable, Sendable, Equatable {
     /// Reward of a correct answer.
     public var high: Double { 1 }
     /// Reward of an incorrect or malformed answer.
-    public var low: Double { rewardScale == "pm1" ? -1 : 0 }
+    public var low: Double { rewardScale == .pm1 ? -1 : 0 }
 
     /// The (possibly flipped) reward of a verdict. `rng` is consumed only when flipProbability > 0,
     /// so noise-free runs draw no numbers; pass a per-rollout stream (`rng.derive("reward", i)`).

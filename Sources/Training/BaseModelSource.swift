@@ -9,7 +9,7 @@ public enum BaseModelSource {
         let gpt = try GPTConfig.preset(config.model.preset)
         let lora = LoRAConfig(rank: config.model.loraRank, alpha: config.model.loraAlpha,
                               targets: config.model.loraRank > 0 ? config.model.loraTargets : [])
-        if config.run.base == "pretrained" {
+        if config.run.base == .pretrained {
             // θ from the cache (pretrained on first use), w initialised from this run's stream.
             return try BaseModel.load(config: config.pretrain, cacheDirectory: config.run.baseCacheDir, lora: lora,
                                       loraRNG: root.derive("lora_init"))

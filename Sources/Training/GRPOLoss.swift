@@ -1,3 +1,4 @@
+import BridgeSupport
 import Foundation
 
 /// The GRPO surrogate loss (minus sign included) on a padded batch of rollouts, as pure array functions.
@@ -11,7 +12,8 @@ import Foundation
 /// the entropy bonus's gradient uses the score-function form ∇H ≈ −logπ(o)·∇logπ(o) on the sampled
 /// tokens (dℓ/dlogπ += c·logπ), while the logged entropy is the exact one from the forward pass.
 public enum GRPOLoss {
-    public enum Aggregation: String, Sendable { case tokenMean = "token_mean", sequenceMean = "sequence_mean" }
+    /// `rl.aggregation`: how per-token losses are averaged.
+    public enum Aggregation: String, ConfigChoice { case tokenMean = "token_mean", sequenceMean = "sequence_mean" }
 
     public struct Options: Sendable, Equatable {
         public var clipLow: Double = 0.2

@@ -1,9 +1,13 @@
+import BridgeSupport
 import Foundation
+
+/// `bridge.lambda.schedule`: the shape of λ_k (formulas at `LambdaSchedule.value(atStep:)`).
+public enum LambdaScheduleKind: String, ConfigChoice {
+    case constant, linear, cosine, exponential, step
+}
 
 /// The penalty weight schedule λ_k of BRIDGE (method.md): constant, linear, cosine, exponential, step.
 public struct LambdaSchedule: Sendable, Equatable {
-    public static let kinds = ["constant", "linear", "cosine", "exponential", "step"]
-
     public let config: LambdaSection
     /// N of linear/cosine after resolving 0 to the run length.
     public let horizon: Int
@@ -21,14 +25,14 @@ public struct LambdaSchedule: Sendable, Equatable {
         let c = config
         let frac = min(Double(k) / Double(horizon), 1)
         switch c.schedule {
-        case "linear": return c.lambda0 + (c.lambdaMax - c.lambda0) * frac
-        case "cosine": return c.lambdaMax - (c.lambdaMax - c.lambda0) * (1 + cos(Double.pi * frac)) / 2
-        case "exponential": return 1 - (1 - c.lambda0) * pow(c.gamma, Double(k))
-        case "step":
+        case .linear: return c.lambda0 + (c.lambdaMax - c.lambda0) * frac
+        case .cosine: return c.lambdaMax - (c.lambdaMax - c.lambda0) * (1 + cos(Double.pi * frac)) / 2
+        case .exponential: return 1 - (1 - c.lambda0) * pow(c.gamma, Double(k))
+        case .step:
             var v = c.lambda0
             for (m, x) in zip(c.milestones, c.values) where k >= m { v = x }
             return v
-        default: return c.lambda0
+        case .constant: return c.lambda0
         }
     }
 }

@@ -60,7 +60,7 @@ extension TrainContext {
     public var grpoOptions: GRPOLoss.Options {
         let rl = config.rl
         return GRPOLoss.Options(clipLow: rl.clipLow, clipHigh: rl.clipHigh, klBeta: rl.klBeta, entropyCoef: rl.entropyCoef,
-                                aggregation: GRPOLoss.Aggregation(rawValue: rl.aggregation) ?? .tokenMean)
+                                aggregation: rl.aggregation)
     }
 
     /// Forward of rows [lo, hi) at the current parameters, GRPO loss against the rollouts' π_old and

@@ -50,7 +50,7 @@ public struct RLSection: Codable, Sendable, Equatable {
     /// Minibatches per epoch (each one optimiser step); 1 = one update per batch.
     public var minibatches = 1
     /// Loss aggregation [choice]: "token_mean" over the batch (default) or "sequence_mean".
-    public var aggregation = "token_mean"
+    public var aggregation = GRPOLoss.Aggregation.tokenMean
     /// Divide advantages by the group's std (GRPO); false = Dr. GRPO-style mean-centering only.
     public var stdNormalize = true
     /// Entropy bonus coefficient (loss −= c·H); 0 as in method.md.
@@ -67,7 +67,7 @@ public struct RLSection: Codable, Sendable, Equatable {
 /// `bridge.lambda:` the penalty weight schedule λ_k.
 public struct LambdaSection: Codable, Sendable, Equatable {
     /// constant | linear | cosine | exponential | step. Default constant (paper v2 appendix).
-    public var schedule = "constant"
+    public var schedule = LambdaScheduleKind.constant
     /// λ_0: the constant value, or the start of linear/cosine/exponential. 0.5 (paper v2 appendix).
     public var lambda0 = 0.5
     /// λ_max: the end of linear/cosine (paper v1 text: "from 0 to 1").

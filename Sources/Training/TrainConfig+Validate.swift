@@ -25,14 +25,12 @@ extension TrainConfig {
         }
 
         try oneOf("run.method", run.method, TrainConfig.methods)
-        try oneOf("run.base", run.base, ["pretrained", "random"])
         try nonNegative("run.steps", run.steps)
         try nonNegative("run.seed", run.seed)
         try nonNegative("run.eval_every", run.evalEvery)
         try nonNegative("run.checkpoint_every", run.checkpointEvery)
         try positive("run.log_every", run.logEvery)
         try nonNegative("model.lora_rank", model.loraRank)
-        try oneOf("data.reward_scale", data.rewardScale, ["binary", "pm1"])
         try unit("data.reward_noise", data.rewardNoise)
         try data.dataset.validate(source: source + ": data.dataset")
         for (name, o) in [("optim_theta", optimTheta), ("optim_w", optimW)] {
@@ -60,9 +58,7 @@ extension TrainConfig {
         if !(rl.clipLow >= 0 && rl.clipLow < 1) { throw fail("rl.clip_low", "must lie in [0, 1)", "use e.g. 0.2") }
         if !(rl.clipHigh >= 0) { throw fail("rl.clip_high", "must be ≥ 0", "use e.g. 0.2 or 0.28") }
         if !(rl.klBeta >= 0) { throw fail("rl.kl_beta", "must be ≥ 0", "use e.g. 0.001 (0 disables the KL term)") }
-        try oneOf("rl.aggregation", rl.aggregation, ["token_mean", "sequence_mean"])
         let l = bridge.lambda
-        try oneOf("bridge.lambda.schedule", l.schedule, LambdaSchedule.kinds)
         try unit("bridge.lambda.lambda0", l.lambda0)
         try unit("bridge.lambda.lambda_max", l.lambdaMax)
         try nonNegative("bridge.lambda.steps", l.steps)

@@ -126,7 +126,7 @@ public struct RunSection: Codable, Sendable, Equatable {
     public var logEvery = 1
     /// Base model: "pretrained" (the tasks helper's cached pretrained checkpoint, what the paper
     /// fine-tunes) or "random" (fresh GPT-2 init: fast tests, ablations).
-    public var base = "pretrained"
+    public var base = BaseModelKind.pretrained
     /// Folder of the pretrained base-model cache (relative to the working directory); shared by all runs.
     public var baseCacheDir = "results/cache/base"
 
@@ -187,7 +187,7 @@ public struct DataSection: Codable, Sendable, Equatable {
         return d
     }
     /// Reward scale [choice]: "binary" gives R ∈ {0, 1} (default, method.md); "pm1" gives {−1, +1} (paper).
-    public var rewardScale = "binary"
+    public var rewardScale = RewardScale.binary
     /// Reward noise: each reward is flipped with probability p (v3's robustness study uses 0.2); 0 = exact.
     public var rewardNoise = 0.0
 
@@ -233,4 +233,12 @@ public struct OptimSection: Codable, Sendable, Equatable {
     public func learningRate(atUpdate k: Int) -> Double {
         warmupSteps > 0 && k < warmupSteps ? learningRate * Double(k + 1) / Double(warmupSteps) : learningRate
     }
+}
+
+/// `run.base`: where the run's starting weights come from.
+public enum BaseModelKind: String, ConfigChoice {
+    /// The cached pretrained checkpoint (what the paper fine-tunes).
+    case pretrained
+    /// A fresh GPT-2 init: fast tests and ablations.
+    case random
 }

@@ -29,7 +29,7 @@ import Testing
 
     @Test func rewardScalesAndFlips() throws {
         var rng = RNG(seed: 1)
-        let binary = RewardConfig(), pm1 = RewardConfig(rewardScale: "pm1")
+        let binary = RewardConfig(), pm1 = RewardConfig(rewardScale: .pm1)
         #expect(binary.reward(.correct, rng: &rng) == 1 && binary.reward(.incorrect, rng: &rng) == 0 && binary.reward(.malformed, rng: &rng) == 0)
         #expect(pm1.reward(.correct, rng: &rng) == 1 && pm1.reward(.incorrect, rng: &rng) == -1 && pm1.reward(.malformed, rng: &rng) == -1)
         let before = rng
@@ -39,6 +39,6 @@ import Testing
         let n = 5000
         let flips = (0..<n).filter { i in var r = RNG(seed: 3).derive("reward", UInt64(i)); return noisy.reward(.correct, rng: &r) == 0 }.count
         #expect(abs(Double(flips) / Double(n) - 0.2) < 0.02, "flip rate \(Double(flips) / Double(n))")
-        #expect(throws: (any Error).self) { try RewardConfig(rewardScale: "pm2").validate() }
+        #expect(RewardScale.unknownMessage("pm2").contains("did you mean 'pm1'?"))
     }
 }

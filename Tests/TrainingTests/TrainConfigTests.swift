@@ -15,7 +15,7 @@ import Training
     @Test func yamlAndDottedOverrides() throws {
         let c = try TrainConfig.load(yamlText: "run:\n  method: rl_zero\nrl:\n  clip_high: 0.28\n", source: "t.yaml",
                                      overrides: ["bridge.lambda.schedule=linear", "run.seed=3", "optim_w.lr=0.01"])
-        #expect(c.run.method == "rl_zero" && c.rl.clipHigh == 0.28 && c.bridge.lambda.schedule == "linear" && c.run.seed == 3 && c.optimW.learningRate == 0.01)
+        #expect(c.run.method == "rl_zero" && c.rl.clipHigh == 0.28 && c.bridge.lambda.schedule == .linear && c.run.seed == 3 && c.optimW.learningRate == 0.01)
     }
 
     @Test func unknownKeySuggestsNearest() {
@@ -36,5 +36,25 @@ import Training
         } catch { Issue.record("wrong error \(error)") }
         #expect(throws: ConfigError.self) { _ = try TrainConfig.load(yamlText: nil, source: "o", overrides: ["data.reward_noise=1.5"]) }
         #expect(throws: ConfigError.self) { _ = try TrainConfig.load(yamlText: nil, source: "o", overrides: ["bridge.lambda.milestones=[5]"]) }
+    }
+}
+
+/// Choices are Swift enums: an unknown word fails at load with the valid words and the nearest one.
+@Suite struct ConfigChoiceTests {
+    @Test(arguments: [("bridge.lambda.schedule=linaer", "'linear'"), ("data.reward_scale=pm2", "'pm1'"),
+                      ("run.base=randm", "'random'"), ("rl.aggregation=token_man", "'token_mean'"),
+                      ("run.budget.unit=dta", "'data'"), ("run.seed_scope=al", "'all'")])
+    func unknownChoiceNamesTheNearestValue(override: String, nearest: String) {
+        let message: String
+        do { _ = try TrainConfig.load(yamlText: nil, source: "t", overrides: [override]); message = "" } catch { message = "\(error)" }
+        let key = String(override.split(separator: "=")[0])
+        #expect(message.contains(key) && message.contains("did you mean \(nearest)?"), "\(message)")
+    }
+
+    @Test func choicesRoundTripThroughTheResolvedTree() throws {
+        let c = try TrainConfig.load(yamlText: nil, source: "t", overrides: ["bridge.lambda.schedule=cosine", "data.reward_scale=pm1",
+                                                                              "rl.aggregation=sequence_mean", "run.base=random"])
+        #expect(c.bridge.lambda.schedule == .cosine && c.data.rewardScale == .pm1 && c.rl.aggregation == .sequenceMean && c.run.base == .random)
+        #expect(try TrainConfig.from(try c.resolvedTree(), source: "config.json") == c)
     }
 }
