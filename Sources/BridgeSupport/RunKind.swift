@@ -65,6 +65,13 @@ public struct MetricLog: Sendable {
         rows.append((step, metric, value))
     }
 
+    /// The last value of every metric (what result.json's `final` holds for runs that log this way).
+    public static func lastValues(_ log: MetricLog) -> [String: Double] {
+        var final: [String: Double] = [:]
+        for r in log.rows { final[r.metric] = r.value }
+        return final
+    }
+
     /// Drops rows after `step` (resume from a checkpoint taken at `step`).
     public mutating func truncate(after step: Int) { rows.removeAll { $0.step > step } }
 
