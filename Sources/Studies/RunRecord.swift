@@ -18,16 +18,23 @@ public struct RunRecord: Sendable {
         let run = StudyPlan.runDir(dir, runId)
         var rec = RunRecord(status: "pending", error: "", timings: [:], metrics: MetricLog(runId: runId))
         var finalValues: [String: Double] = [:]
+        var recorded: RunResult? = nil
         if let result = try? RunResult.read(run.appendingPathComponent("result.json")), result.runId == runId {
             rec.status = result.status.rawValue
             rec.error = result.error ?? ""
             rec.timings = result.timings
             finalValues = result.final
+            recorded = result
         }
         // Failed runs contribute no rows: their metrics.csv may be a stale flush of an earlier attempt.
         if rec.isDone {
             let log = try? MetricLog.read(run.appendingPathComponent("metrics.csv"), runId: runId)
-            if let problem = disagreement(final: finalValues, finished: rec.status == "finished", log: log) {
+            var problem = disagreement(final: finalValues, finished: rec.status == "finished", log: log)
+            if problem == nil, let recorded, let text = try? String(contentsOf: run.appendingPathComponent("metrics.csv"), encoding: .utf8),
+               !recorded.matchesMetrics(text) {
+                problem = "metrics.csv changed since result.json was written (its SHA-256 differs)"
+            }
+            if let problem {
                 // A run is complete only when its files agree: otherwise it is pending, and re-run.
                 rec.status = "pending"
                 rec.error = "files disagree: \(problem); the run is computed again"

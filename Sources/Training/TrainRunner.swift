@@ -64,7 +64,7 @@ public enum TrainRunner {
             // A finished run is never recomputed: its result.json (with its timings) stands, if it agrees
             // with metrics.csv (else it is rewritten from the log below).
             if state.step == config.run.steps, let done = try? RunResult.read(resultURL), done.status == .finished,
-               done.final == MetricLog.lastValues(log) {
+               done.final == MetricLog.lastValues(log), done.matchesMetrics(log.csv) {
                 return done
             }
         } else {
@@ -117,7 +117,8 @@ public enum TrainRunner {
             ]
             if w > 0 { timings[Metric.tokensPerSecond] = tokens / w }
             if trainSteps > 0 { timings[Metric.stepSeconds] = trainSeconds / Double(trainSteps) }
-            let result = RunResult(runId: runId, status: status, error: error, final: final, timings: timings)
+            var result = RunResult(runId: runId, status: status, error: error, final: final, timings: timings)
+            result.metricsSHA256 = SHA256.hex(log.csv)
             try AtomicFile.write(try result.jsonText(), to: resultURL)
             return result
         }
