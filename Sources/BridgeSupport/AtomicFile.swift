@@ -1,53 +1,62 @@
 import Foundation
 
 /// Atomic file writes (temporary file in the same folder, then rename), so that a crash, a kill or a
-/// full disk never leaves a half-written result in place of a finished one.
+/// full disk never leaves a half-written result in place of a finished one. Errors are `FileProblem`s:
+/// `path: cause. Fix: …` (a file where a folder is expected, read-only, name too long, no space).
 public enum AtomicFile {
-    public struct WriteError: Error, CustomStringConvertible {
-        public let path: String
-        public let reason: String
-        public init(path: String, reason: String) { self.path = path; self.reason = reason }
-        public var description: String {
-            "cannot write \(path): \(reason). Fix: check free disk space (df -h) and write permission; finished results were not touched"
-        }
-    }
+    /// Kept for callers that build their own write errors; prefer `FileProblem`.
+    public typealias WriteError = FileProblem
 
     public static func write(_ text: String, to url: URL) throws { try write(Data(text.utf8), to: url) }
 
     public static func write(_ data: Data, to url: URL) throws {
         let dir = url.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        } catch {
-            throw WriteError(path: dir.path, reason: "cannot create the folder (\(error.localizedDescription))")
+        try FileProblem.createFolder(dir)
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue {
+            throw FileProblem(path: url.path, what: "a folder is in the way where a file is to be written", fix: "give the path of a file, not a folder, or move the folder")
+        }
+        if url.lastPathComponent.utf8.count > 240 {
+            // The temporary name adds a dot, the pid and ".tmp": check the name the user chose first.
+            throw FileProblem(path: url.path, errno: ENAMETOOLONG, action: "write the file")
         }
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-        guard FileManager.default.createFile(atPath: tmp.path, contents: nil) else {
-            throw WriteError(path: tmp.path, reason: "cannot create a temporary file")
+        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw FileProblem(path: url.path, errno: errno, action: "write the file") }
+        var failure: Int32 = 0
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
+                offset += n
+            }
         }
-        do {
-            let handle = try FileHandle(forWritingTo: tmp)
-            defer { try? handle.close() }
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-        } catch {
-            try? FileManager.default.removeItem(at: tmp)
-            throw WriteError(path: url.path, reason: error.localizedDescription)
-        }
-        if rename(tmp.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: tmp)
-            throw WriteError(path: url.path, reason: reason)
+        if failure == 0 && fsync(fd) != 0 { failure = errno }
+        if close(fd) != 0 && failure == 0 { failure = errno }
+        if failure == 0 && rename(tmp.path, url.path) != 0 { failure = errno }
+        if failure != 0 {
+            unlink(tmp.path)
+            throw FileProblem(path: url.path, errno: failure, action: "write the file")
         }
     }
 
     /// Reads a UTF-8 text file with an error that names the file and the fix.
     public static func readText(_ url: URL, what: String) throws -> String {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw ConfigError.invalid(source: url.path, path: what, line: nil, message: "file not found", fix: "check the path (relative paths are from \(FileManager.default.currentDirectoryPath))")
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else {
+            throw FileProblem(path: url.path, what: "\(what): file not found", fix: "check the path (relative paths are from \(FileManager.default.currentDirectoryPath))")
         }
-        do { return try String(contentsOf: url, encoding: .utf8) } catch {
-            throw ConfigError.invalid(source: url.path, path: what, line: nil, message: "cannot read the file as UTF-8 text (\(error.localizedDescription))", fix: "check the file")
+        if isDir.boolValue {
+            throw FileProblem(path: url.path, what: "\(what) is a folder, where a file is expected", fix: "give the path of the \(what) itself")
         }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw FileProblem(url: url, error: error, action: "read the \(what)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw FileProblem(path: url.path, what: "\(what) is not UTF-8 text", fix: "check that this is the right file (a text file: YAML, JSON or CSV)")
+        }
+        return text
     }
 }

@@ -21,7 +21,9 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable {
         case let .keyNotFound(key, ctx):
             return .decodingMessage(source: source, message: "\(pathString(ctx.codingPath + [key])): required key is missing")
         case let .dataCorrupted(ctx):
-            return .decodingMessage(source: source, message: "\(pathString(ctx.codingPath)): \(ctx.debugDescription)")
+            // ConfigChoice values say which words are valid: the fix is to use one of them.
+            let fix = ctx.debugDescription.contains("is not one of") ? ". Fix: use one of the listed values" : ""
+            return .decodingMessage(source: source, message: "\(pathString(ctx.codingPath)): \(ctx.debugDescription)\(fix)")
         @unknown default:
             return .decodingMessage(source: source, message: "\(error)")
         }

@@ -69,8 +69,61 @@ extension ConfigValue {
         do {
             return try decoder.decode(T.self, from: Data(canonicalJSON.utf8))
         } catch let error as DecodingError {
+            if let culprit = integerCulprit(T.self, decoder: decoder) {
+                let (path, n) = culprit
+                let outOfRange = n.rounded() == n
+                throw ConfigError.invalid(source: source, path: path, line: nil,
+                                          message: outOfRange ? "\(Format.number(n)) is out of range for an integer" : "must be an integer, found \(Format.number(n))",
+                                          fix: outOfRange ? "use a whole number of reasonable size" : "use a whole number, e.g. \(Format.number(max(0, n.rounded(.down))))")
+            }
             throw ConfigError.decoding(source: source, error)
         }
+    }
+
+    /// Foundation reports a fraction or a huge number in an integer field as "The given data was not
+    /// valid JSON" without a key. Finds the key: replaces the numbers an integer field cannot hold
+    /// (fractions, beyond ±2⁵³), one after another, by 0 until the decode succeeds; the last one replaced
+    /// is the culprit. Only runs after a failed decode.
+    func integerCulprit<T: Decodable>(_ type: T.Type, decoder: JSONDecoder) -> (String, Double)? {
+        var suspects: [(String, Double)] = []
+        func walk(_ v: ConfigValue, _ path: String) {
+            switch v {
+            case let .number(n) where n.isFinite && (n.rounded() != n || abs(n) > 9_007_199_254_740_992): suspects.append((path, n))
+            case let .array(a): for (i, x) in a.enumerated() { walk(x, path + "[\(i)]") }
+            case let .object(p): for (k, x) in p { walk(x, path.isEmpty ? k : path + "." + k) }
+            default: break
+            }
+        }
+        walk(self, "")
+        var tree = self
+        for (path, n) in suspects {
+            tree = tree.replacing(path: path, with: .number(0))
+            if (try? decoder.decode(T.self, from: Data(tree.canonicalJSON.utf8))) != nil { return (path, n) }
+        }
+        return nil
+    }
+
+    /// The tree with the value at a dotted path (as `integerCulprit` writes it) replaced.
+    func replacing(path: String, with new: ConfigValue) -> ConfigValue {
+        var keys: [String] = []
+        var current = ""
+        for ch in path {
+            if ch == "." || ch == "[" { if !current.isEmpty { keys.append(current) }; current = ch == "[" ? "[" : "" }
+            else if ch == "]" { keys.append(current + "]"); current = "" }
+            else { current.append(ch) }
+        }
+        if !current.isEmpty { keys.append(current) }
+        func go(_ v: ConfigValue, _ rest: ArraySlice<String>) -> ConfigValue {
+            guard let k = rest.first else { return new }
+            if k.hasPrefix("["), case var .array(a) = v, let i = Int(k.dropFirst().dropLast()), i < a.count {
+                a[i] = go(a[i], rest.dropFirst()); return .array(a)
+            }
+            if case var .object(p) = v, let i = p.firstIndex(where: { $0.0 == k }) {
+                p[i].1 = go(p[i].1, rest.dropFirst()); return .object(p)
+            }
+            return v
+        }
+        return go(self, keys[...])
     }
 
     /// Canonical JSON text: keys sorted, numbers in shortest round-trip form. Used for hashing
@@ -102,11 +155,30 @@ extension ConfigValue {
         }
         var lines: [String: Int] = [:]
         guard let node else { return (.object([]), lines) }
-        let value = try convert(node, path: "", lines: &lines, source: source)
+        var budget = ExpansionBudget(limit: maxYAMLNodes + text.utf8.count)
+        let value = try convert(node, path: "", depth: 0, lines: &lines, source: source, budget: &budget)
         return (value, lines)
     }
 
-    private static func convert(_ node: Node, path: String, lines: inout [String: Int], source: String) throws -> ConfigValue {
+    /// Bounds on the expanded tree of one YAML text. Aliases let a few lines expand exponentially (the
+    /// "billion laughs" pattern). Without aliases a text cannot hold more values than it has characters,
+    /// so the node limit is this constant plus the text's length: it never refuses an alias-free file,
+    /// and stops an alias bomb after at most that many values (milliseconds, a few MB) instead of
+    /// exhausting memory. docs/reliability.md lists the limits.
+    public static let maxYAMLNodes = 100_000
+    public static let maxYAMLDepth = 64
+
+    struct ExpansionBudget { let limit: Int; var nodes = 0 }
+
+    private static func convert(_ node: Node, path: String, depth: Int, lines: inout [String: Int], source: String,
+                                budget: inout ExpansionBudget) throws -> ConfigValue {
+        budget.nodes += 1
+        if budget.nodes > budget.limit || depth > maxYAMLDepth {
+            let what = depth > maxYAMLDepth ? "nests deeper than \(maxYAMLDepth) levels" : "expands to more than \(budget.limit) values"
+            throw ConfigError.invalid(source: source, path: path.isEmpty ? "(top level)" : path, line: node.mark?.line,
+                                      message: "the YAML \(what) (nested aliases such as *a repeated inside anchors multiply)",
+                                      fix: "write the values out instead of nesting aliases, or split the file")
+        }
         switch node {
         case let .scalar(scalar):
             return scalarValue(scalar)
@@ -115,7 +187,7 @@ extension ConfigValue {
             for (i, item) in seq.enumerated() {
                 let p = path + "[\(i)]"
                 if let mark = item.mark { lines[p] = mark.line }
-                out.append(try convert(item, path: p, lines: &lines, source: source))
+                out.append(try convert(item, path: p, depth: depth + 1, lines: &lines, source: source, budget: &budget))
             }
             return .array(out)
         case let .mapping(map):
@@ -130,7 +202,7 @@ extension ConfigValue {
                     throw ConfigError.invalid(source: source, path: p, line: k.mark?.line, message: "duplicate key '\(key)'", fix: "keep one of the two entries")
                 }
                 if let mark = k.mark { lines[p] = mark.line }
-                out.append((key, try convert(v, path: p, lines: &lines, source: source)))
+                out.append((key, try convert(v, path: p, depth: depth + 1, lines: &lines, source: source, budget: &budget)))
             }
             return .object(out)
         @unknown default:

@@ -44,4 +44,16 @@ public enum Format {
         if s < 3600 { return String(format: "%dm%02ds", s / 60, s % 60) }
         return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60)
     }
+
+    /// A byte count for human output ("812 MB", "10.3 TB": powers of 1000, the bytes beside it in the text).
+    public static func bytes(_ b: Double) -> String {
+        let units = ["bytes", "kB", "MB", "GB", "TB", "PB"]
+        var v = b, i = 0
+        while v >= 1000 && i < units.count - 1 { v /= 1000; i += 1 }
+        return (i == 0 ? String(Int(v)) : String(format: v < 10 ? "%.1f" : "%.0f", v)) + " " + units[i] + (i > 0 ? " (\(Int64(min(b, 9e18))) bytes)" : "")
+    }
+
+    /// A number for JSON output: JSON has no NaN or infinity, so non-finite values are written as null.
+    public static func jsonNumber(_ x: Double) -> String { x.isFinite ? number(x) : "null" }
+    public static func jsonNumber(_ x: Float) -> String { x.isFinite ? number(x) : "null" }
 }

@@ -31,12 +31,18 @@ public struct RunResult: Codable, Sendable, Equatable {
     public var final: [String: Double]
     /// Wall time, tokens/s, peak memory...: never compared byte for byte.
     public var timings: [String: Double]
+    /// SHA-256 of the metrics.csv written with this result (absent in older results): a run is complete
+    /// only while its metrics.csv is the one its result describes (RunRecord, TrainRunner check it).
+    public var metricsSHA256: String?
 
     public init(runId: String, status: Status, error: String? = nil, final: [String: Double], timings: [String: Double] = [:]) {
         self.runId = runId; self.status = status; self.error = error; self.final = final; self.timings = timings
     }
 
-    enum CodingKeys: String, CodingKey { case runId = "run_id", status, error, final, timings }
+    /// Whether `csvText` is the metrics.csv this result was written with (true when no hash is recorded).
+    public func matchesMetrics(_ csvText: String) -> Bool { metricsSHA256.map { $0 == SHA256.hex(csvText) } ?? true }
+
+    enum CodingKeys: String, CodingKey { case runId = "run_id", status, error, final, timings, metricsSHA256 = "metrics_sha256" }
 
     /// result.json text: sorted keys, shortest round-trip numbers (non-finite values as strings).
     public func jsonText() throws -> String { try ConfigValue.encode(self).prettyJSON }
@@ -63,6 +69,13 @@ public struct MetricLog: Sendable {
     public mutating func log(step: Int, _ metric: String, _ value: Double) {
         precondition(value.isFinite, "non-finite value \(value) for metric \(metric) at step \(step): check with isFinite and stop the run as diverged before logging")
         rows.append((step, metric, value))
+    }
+
+    /// The last value of every metric (what result.json's `final` holds for runs that log this way).
+    public static func lastValues(_ log: MetricLog) -> [String: Double] {
+        var final: [String: Double] = [:]
+        for r in log.rows { final[r.metric] = r.value }
+        return final
     }
 
     /// Drops rows after `step` (resume from a checkpoint taken at `step`).

@@ -14,7 +14,7 @@ public enum StrictConfig {
         case (_, .null) where path.isEmpty:
             return defaults
         case let (.object(defPairs), .object(userPairs)):
-            if defPairs.isEmpty { return user } // free-form map
+            if defPairs.isEmpty { return try checkFinite(user, source: source, path: path, lines: lines) } // free-form map
             var out = defPairs
             for (key, value) in userPairs {
                 let p = path.isEmpty ? key : path + "." + key
@@ -26,16 +26,40 @@ public enum StrictConfig {
                 out[index].1 = try merge(value, over: out[index].1, source: source, lines: lines, path: p)
             }
             return .object(out)
-        case (.number, .number), (.bool, .bool), (.string, .string), (.array, .array):
+        case let (.number(d), .number(n)):
+            // inf and NaN are never a setting: they come from typos (1e999) or YAML's .inf, and a run
+            // with one diverges at step 0 or hangs. A non-finite default (none today) may be repeated.
+            if !n.isFinite && !(d.isNaN && n.isNaN) && d != n { throw nonFinite(source, path, lines, Format.number(n)) }
             return user
+        case (.bool, .bool), (.string, .string), (.array, .array):
+            return try checkFinite(user, source: source, path: path, lines: lines)
         case (.null, _):
-            return user // optional field with no default: the decode checks the type
-        case (.number, .string(let s)) where ["nan", "inf", "-inf"].contains(s):
-            return user
+            // optional field with no default: the decode checks the type
+            return try checkFinite(user, source: source, path: path, lines: lines)
+        case let (.number(d), .string(s)) where ["nan", "inf", "-inf"].contains(s):
+            // resolved configs (config.json) write non-finite numbers as these strings
+            if ConfigValue.number(d).canonicalJSON == "\"\(s)\"" { return user }
+            throw nonFinite(source, path, lines, s)
         default:
             throw ConfigError.wrongType(source: source, path: path, line: lines[path],
                                         expected: defaults.kindName, found: describe(user))
         }
+    }
+
+    static func nonFinite(_ source: String, _ path: String, _ lines: [String: Int], _ found: String) -> ConfigError {
+        .invalid(source: source, path: path, line: lines[path], message: "must be a finite number, found \(found)",
+                 fix: "use a finite value (configs refuse inf and NaN)")
+    }
+
+    /// Refuses non-finite numbers anywhere inside a user value (lists such as sweeps, free-form maps).
+    static func checkFinite(_ v: ConfigValue, source: String, path: String, lines: [String: Int]) throws -> ConfigValue {
+        switch v {
+        case let .number(n) where !n.isFinite: throw nonFinite(source, path, lines, Format.number(n))
+        case let .array(a): for (i, x) in a.enumerated() { _ = try checkFinite(x, source: source, path: path + "[\(i)]", lines: lines) }
+        case let .object(p): for (k, x) in p { _ = try checkFinite(x, source: source, path: path.isEmpty ? k : path + "." + k, lines: lines) }
+        default: break
+        }
+        return v
     }
 
     static func describe(_ v: ConfigValue) -> String {

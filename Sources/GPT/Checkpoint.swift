@@ -100,6 +100,17 @@ public struct Checkpoint {
         for name in tensors.keys.sorted() where !known.contains(name) && !name.hasPrefix("extra.") {
             problems.append("unexpected tensor '\(name)' (shape \(tensors[name]!.shape))")
         }
+        // A non-finite weight makes every later number NaN (scores print "nan", accuracy reads 0, exports
+        // carry it on): refuse the file on load, naming the tensor, whatever command reads it.
+        for name in tensors.keys.sorted() {
+            let t = tensors[name]!
+            if let i = t.data.firstIndex(where: { !$0.isFinite }) {
+                let count = t.data.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+                throw ConfigError.invalid(source: src, path: name, line: nil,
+                                          message: "tensor holds \(count) non-finite value(s) (first at index \(i): \(t.data[i]))",
+                                          fix: "the run that wrote it diverged or the file was damaged; use an earlier checkpoint or retrain")
+            }
+        }
         if !problems.isEmpty {
             throw ConfigError.invalid(source: src, path: "tensors", line: nil,
                                       message: "checkpoint does not match its config \(json(config)) / LoRA \(json(lora)): " + problems.joined(separator: "; "),

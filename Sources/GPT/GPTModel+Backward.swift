@@ -40,7 +40,7 @@ extension GPTModel {
             for l in stride(from: last, through: 0, by: -1) {
                 let L = lay.layers[l], o = layerOffsets[l]
                 let resIn = l == 0 ? a + lay.encoded : a + lay.layers[l - 1].res3
-                func u(_ k: LoRATarget) -> ConstFloatPointer? { L.u[k.rawValue] >= 0 ? ConstFloatPointer(a + L.u[k.rawValue]) : nil }
+                func u(_ k: LoRATarget) -> ConstFloatPointer? { L.u[k.index] >= 0 ? ConstFloatPointer(a + L.u[k.index]) : nil }
                 // res3 = res2 + fcproj(gelu(fc(ln2(res2))))
                 linearBackward(dinp: a + lay.dfchGelu, dout: dres, inp: a + L.fchGelu, u: u(.mlpProj), du: du, N: N,
                                layer: l, target: .mlpProj, theta: t, w: wp, gradTheta: gt, gradW: gw)

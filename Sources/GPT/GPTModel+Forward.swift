@@ -37,7 +37,7 @@ extension GPTModel {
                     var res = a + lay.encoded
                     for l in 0..<config.layers {
                         let L = lay.layers[l], o = layerOffsets[l]
-                        func u(_ k: LoRATarget) -> FloatPointer? { L.u[k.rawValue] >= 0 ? a + L.u[k.rawValue] : nil }
+                        func u(_ k: LoRATarget) -> FloatPointer? { L.u[k.index] >= 0 ? a + L.u[k.index] : nil }
                         LayerNorm.forward(out: a + L.ln1, mean: a + L.ln1Mean, rstd: a + L.ln1Rstd, inp: res,
                                           weight: t + o.ln1w, bias: t + o.ln1b, N: N, C: C)
                         linearForward(out: a + L.qkv, u: u(.qkv), inp: a + L.ln1, N: N, layer: l, target: .qkv,

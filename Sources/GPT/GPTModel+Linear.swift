@@ -16,7 +16,7 @@ extension GPTModel {
         let o = layerOffsets[l]
         Linear.forward(out: out, inp: inp, weight: t + o.weight(target), bias: t + o.bias(target),
                        N: N, C: IC, OC: OC, accumulate: accumulate)
-        if adaptersActive, let s = loraSlots[l][target.rawValue], let w, let u {
+        if adaptersActive, let s = loraSlots[l][target.index], let w, let u {
             let r = lora.rank
             Linear.forward(out: u, inp: inp, weight: w + s.a, bias: nil, N: N, C: IC, OC: r)
             Linear.forward(out: out, inp: u, weight: w + s.b, bias: nil, N: N, C: r, OC: OC,
@@ -37,7 +37,7 @@ extension GPTModel {
         BLAS.gemm(.none, .none, m: N, n: IC, k: OC, a: dout, b: t + o.weight(target), beta: 0, c: dinp)
         Linear.backward(dinp: nil, dweight: gt.map { $0 + o.weight(target) }, dbias: gt.map { $0 + o.bias(target) },
                         dout: dout, inp: inp, weight: t + o.weight(target), N: N, C: IC, OC: OC)
-        if adaptersActive, let s = loraSlots[l][target.rawValue], let w, let u {
+        if adaptersActive, let s = loraSlots[l][target.index], let w, let u {
             let r = lora.rank, scale = lora.scale
             // du (N,r) = scale · dout (N,OC) · B (OC,r)
             BLAS.gemm(.none, .none, m: N, n: r, k: OC, alpha: scale, a: dout, b: w + s.b, beta: 0, c: du)

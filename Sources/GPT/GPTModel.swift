@@ -35,7 +35,7 @@ public final class GPTModel {
     public internal(set) var isMerged = false
 
     let layerOffsets: [LayerOffsets]
-    let loraSlots: [[LoRASlot?]] // [layer][LoRATarget.rawValue]
+    let loraSlots: [[LoRASlot?]] // [layer][LoRATarget.index]
     let wteOffset: Int, wpeOffset: Int, lnfwOffset: Int, lnfbOffset: Int
     var acts = ActivationBuffer()
     var saved = SavedBatch()

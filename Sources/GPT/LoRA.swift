@@ -9,9 +9,11 @@ public struct LoRAConfig: Codable, Sendable, Equatable {
     /// alpha: the adapter's output is scaled by alpha / r (16 with r = 8 gives scale 2, as in the anchors).
     public var alpha: Double = 16
     /// Linear layers with an adapter, any subset of qkv, attn_proj, fc, mlp_proj (all four by default).
-    public var targets: [String] = ["qkv", "attn_proj", "fc", "mlp_proj"]
+    /// An enum, so that an unknown name fails when the config or checkpoint is read, with the valid
+    /// names and the nearest, instead of a precondition deep inside the model.
+    public var targets: [LoRATarget] = LoRATarget.allCases
 
-    public init(rank: Int = 8, alpha: Double = 16, targets: [String] = ["qkv", "attn_proj", "fc", "mlp_proj"]) {
+    public init(rank: Int = 8, alpha: Double = 16, targets: [LoRATarget] = LoRATarget.allCases) {
         self.rank = rank; self.alpha = alpha; self.targets = targets
     }
 
@@ -29,12 +31,8 @@ public struct LoRAConfig: Codable, Sendable, Equatable {
         if rank < 0 {
             throw ConfigError.invalid(source: source, path: "rank", line: nil, message: "must be >= 0, found \(rank)", fix: "use 0 (off) or e.g. 8")
         }
-        for t in targets where LoRATarget(name: t) == nil {
-            throw ConfigError.invalid(source: source, path: "targets", line: nil, message: "unknown LoRA target '\(t)'",
-                                      fix: "use a subset of \(LoRATarget.allCases.map(\.name).joined(separator: ", "))")
-        }
         if Set(targets).count != targets.count {
-            throw ConfigError.invalid(source: source, path: "targets", line: nil, message: "duplicate target in \(targets)", fix: "list each target once")
+            throw ConfigError.invalid(source: source, path: "targets", line: nil, message: "duplicate target in \(targets.map(\.name))", fix: "list each target once")
         }
         if !alpha.isFinite {
             throw ConfigError.invalid(source: source, path: "alpha", line: nil, message: "must be finite", fix: "use e.g. 16")
@@ -43,15 +41,18 @@ public struct LoRAConfig: Codable, Sendable, Equatable {
 }
 
 /// The four linear layers of a block that can carry an adapter, in the order they appear in w.
-public enum LoRATarget: Int, CaseIterable, Sendable {
-    case qkv, attnProj, fc, mlpProj
+/// A `ConfigChoice`: configs and checkpoints name them by their config / tensor names.
+public enum LoRATarget: String, ConfigChoice {
+    case qkv, attnProj = "attn_proj", fc, mlpProj = "mlp_proj"
 
     /// Config / tensor name.
-    public var name: String { ["qkv", "attn_proj", "fc", "mlp_proj"][rawValue] }
+    public var name: String { rawValue }
 
-    public init?(name: String) {
-        guard let i = ["qkv", "attn_proj", "fc", "mlp_proj"].firstIndex(of: name) else { return nil }
-        self.init(rawValue: i)
+    public init?(name: String) { self.init(rawValue: name) }
+
+    /// Position in declaration order: the index of this adapter in per-layer slot arrays.
+    public var index: Int {
+        switch self { case .qkv: 0; case .attnProj: 1; case .fc: 2; case .mlpProj: 3 }
     }
 
     /// (input, output) width of the wrapped linear layer for C channels.
@@ -78,7 +79,7 @@ extension GPTModel {
         guard lora.isEnabled else { return [] }
         var out: [(name: String, shape: [Int])] = []
         for l in 0..<config.layers {
-            for t in LoRATarget.allCases where lora.targets.contains(t.name) {
+            for t in LoRATarget.allCases where lora.targets.contains(t) {
                 let (i, o) = t.dims(channels: config.channels)
                 out.append(("h.\(l).\(t.name).lora_a", [lora.rank, i]))
                 out.append(("h.\(l).\(t.name).lora_b", [o, lora.rank]))
@@ -119,7 +120,7 @@ extension GPTModel {
                 guard let t = tp.baseAddress, let wb = wp.baseAddress else { return }
                 for l in 0..<config.layers {
                     for target in LoRATarget.allCases {
-                        guard let s = loraSlots[l][target.rawValue] else { continue }
+                        guard let s = loraSlots[l][target.index] else { continue }
                         let wOff = layerOffsets[l].weight(target)
                         // W (out, in) += scale · B (out, r) · A (r, in)
                         BLAS.gemm(.none, .none, m: s.out, n: s.inp, k: lora.rank, alpha: scale,

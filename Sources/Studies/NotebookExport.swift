@@ -111,11 +111,22 @@ public struct NotebookExport {
 
     /// Writes figures and `<notebookDir>/<study>[-<preset>].ipynb`; returns the notebook path.
     @discardableResult
-    public func write(notebookDir: URL) throws -> URL {
-        try writeFigures()
+    /// A notebook file already there is replaced only when it is this study's own earlier export (it
+    /// loads the same folder), or with `force`: a user's notebook of the same name is never lost.
+    public func write(notebookDir: URL, force: Bool = false) throws -> URL {
         let plan = collector.plan
         let url = notebookDir.appendingPathComponent(plan.name + (plan.preset.isEmpty ? "" : "-" + plan.preset) + ".ipynb")
-        try AtomicFile.write(notebook(dataPath: NotebookExport.relativePath(from: notebookDir, to: collector.dir)), to: url)
+        let dataPath = NotebookExport.relativePath(from: notebookDir, to: collector.dir)
+        if !force, FileManager.default.fileExists(atPath: url.path) {
+            let old = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+            let marker = Format.jsonString("DIR = \(Format.jsonString(dataPath))\n").dropLast()
+            if !old.contains(marker) {
+                throw FileProblem(path: url.path, what: "a notebook of this name exists and was not exported from \(collector.dir.path)",
+                                  fix: "move it away, pass --notebook-dir with another folder, or pass --force to replace it")
+            }
+        }
+        try writeFigures()
+        try AtomicFile.write(notebook(dataPath: dataPath), to: url)
         return url
     }
 

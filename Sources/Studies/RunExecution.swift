@@ -66,6 +66,9 @@ public enum RunExecution {
         }
         result.timings["wall_seconds"] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         result.timings["peak_rss_mb"] = peakResidentMegabytes()
+        if result.status != .failed, let text = try? String(contentsOf: outDir.appendingPathComponent("metrics.csv"), encoding: .utf8) {
+            result.metricsSHA256 = SHA256.hex(text)
+        }
         try AtomicFile.write(try result.jsonText(), to: resultURL)
         return result
     }

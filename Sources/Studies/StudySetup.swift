@@ -36,8 +36,9 @@ public enum StudySetup {
                                       message: "the folder exists, is not empty and is not a study folder",
                                       fix: "choose an empty or new --out folder, or pass --force")
         }
-        try fm.createDirectory(at: dir.appendingPathComponent("runs"), withIntermediateDirectories: true)
+        // study.json first: a folder a failed write (a full disk) leaves behind is still this study's.
         try plan.write(to: dir)
+        try FileProblem.createFolder(dir.appendingPathComponent("runs"))
         var pending: [PlannedRun] = []
         for run in runs where !RunRecord.isComplete(dir: dir, run: run) {
             try AtomicFile.write(run.runConfig.prettyJSON, to: StudyPlan.runDir(dir, run.runId).appendingPathComponent(RunExecution.runFileName))

@@ -43,7 +43,7 @@ public final class ExactRLObjective {
         settings = s
         let config = GPTConfig(vocabSize: s.answerVocab, contextLength: s.answerLength + 1, channels: s.channels, layers: s.layers, heads: s.heads)
         do { try config.validate(source: "exact_rl") } catch { throw TheoryError.invalidConfig("\(error)") }
-        model = GPTModel(config: config, lora: LoRAConfig(rank: s.loraRank, alpha: Double(s.loraRank), targets: ["qkv", "attn_proj", "fc", "mlp_proj"]),
+        model = GPTModel(config: config, lora: LoRAConfig(rank: s.loraRank, alpha: Double(s.loraRank), targets: LoRATarget.allCases),
                          rng: rng.derive("exact_rl/model"))
         // B = 0 would make w inert at the start; small random B lets the adapters act from step 0.
         var brng = rng.derive("exact_rl/lora_b")

@@ -106,7 +106,7 @@ final class CacheLock {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         fd = open(url.path, O_CREAT | O_RDWR, 0o644)
         guard fd >= 0 else {
-            throw AtomicFile.WriteError(path: url.path, reason: "cannot create the lock file (\(String(cString: strerror(errno))))")
+            throw FileProblem(path: url.path, errno: errno, action: "create the lock file")
         }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             FileHandle.standardError.write(Data("waiting for another process that is building \(url.deletingPathExtension().lastPathComponent)\n".utf8))

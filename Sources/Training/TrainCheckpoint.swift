@@ -18,11 +18,14 @@ public struct TrainState: Codable, Sendable, Equatable {
     public var wallSeconds = 0.0
     /// SHA-256 of the resolved config: a checkpoint only resumes the run it belongs to.
     public var configHash = ""
+    /// Rows metrics.csv held when this checkpoint was written (nil in older checkpoints): a resume
+    /// checks it, so that a metrics.csv cut short or edited since is noticed instead of continued with a hole.
+    public var metricRows: Int? = nil
 
     public init() {}
     enum CodingKeys: String, CodingKey {
         case step, optThetaT = "opt_theta_t", optWT = "opt_w_t", shadowT = "shadow_t", hasReference = "has_reference",
-             counters, wallSeconds = "wall_s", configHash = "config_hash"
+             counters, wallSeconds = "wall_s", configHash = "config_hash", metricRows = "metric_rows"
     }
 }
 

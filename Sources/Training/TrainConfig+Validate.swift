@@ -47,6 +47,10 @@ extension TrainConfig {
         }
         try positive("rl.prompts_per_step", rl.promptsPerStep)
         try positive("rl.group_size", rl.groupSize)
+        if TrainConfig.rlMethods.contains(run.method), rl.groupSize < 2 {
+            throw fail("rl.group_size", "must be ≥ 2 for \(run.method), found \(rl.groupSize): GRPO's advantage is a reward minus its group's mean, so groups of one always give 0 and nothing learns",
+                       "use e.g. rl.group_size=8")
+        }
         try positive("rl.max_new_tokens", rl.maxNewTokens)
         try positive("rl.ppo_epochs", rl.ppoEpochs)
         try positive("rl.minibatches", rl.minibatches)
@@ -90,5 +94,11 @@ extension TrainConfig {
         try BenchmarkSuite.checkFits(sets, contextLength: preset.contextLength, source: source, path: "eval.suite.benchmarks.names")
         try nonNegative("eval.probe_size", eval.probeSize)
         try nonNegative("eval.heldout_size", eval.heldoutSize)
+        do {
+            try LoRAConfig(rank: model.loraRank, alpha: model.loraAlpha, targets: model.loraTargets).validate(source: source)
+        } catch let ConfigError.invalid(_, path, _, message, fix) {
+            throw fail("model.lora_\(path)", message, fix)
+        }
+        try checkMemory(source: source)
     }
 }

@@ -162,8 +162,8 @@ public struct ModelSection: Codable, Sendable, Equatable {
     public var loraRank = 8
     /// LoRA α; the adapter scale is α / r = 2 (PEFT's customary α = 2r).
     public var loraAlpha = 16.0
-    /// Adapted matrices: every linear layer of every block.
-    public var loraTargets = ["qkv", "attn_proj", "fc", "mlp_proj"]
+    /// Adapted matrices: every linear layer of every block (an enum: a typo fails at load with the nearest name).
+    public var loraTargets: [LoRATarget] = LoRATarget.allCases
 
     public init() {}
     enum CodingKeys: String, CodingKey { case preset, loraRank = "lora_rank", loraAlpha = "lora_alpha", loraTargets = "lora_targets" }

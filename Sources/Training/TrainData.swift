@@ -1,3 +1,4 @@
+import BridgeSupport
 import Foundation
 import Tasks
 import TensorCore
@@ -65,12 +66,19 @@ public enum TrainError: Error, CustomStringConvertible {
     case data(String)
     case checkpoint(String)
     case diverged(step: Int, quantity: String)
+    /// A loss beyond `TrainRunner.explosionFactor` × max(1, |its first logged value|): marked diverged like NaN.
+    case exploded(step: Int, quantity: String, value: Double, start: Double)
+    /// The run folder's files disagree (metrics.csv cut or edited after the checkpoint was written).
+    case inconsistent(String)
 
     public var description: String {
         switch self {
         case let .data(m): return "training data: \(m)"
         case let .checkpoint(m): return "checkpoint: \(m)"
         case let .diverged(step, q): return "diverged at step \(step): \(q) is not finite"
+        case let .exploded(step, q, v, s):
+            return "diverged at step \(step): \(q) = \(Format.number(v)) exploded (beyond \(Format.number(TrainRunner.explosionFactor)) × max(1, |\(Format.number(s))|), its first logged value)"
+        case let .inconsistent(m): return "run files disagree: \(m)"
         }
     }
 }

@@ -14,6 +14,15 @@ public struct TrainRunKind: RunKind {
     /// Runs the training run, resuming from DIR/checkpoint.safetensors when present.
     public func execute(resolved: ConfigValue, runId: String, outDir: URL, progress: RunProgress?) throws -> RunResult {
         let config = try TrainConfig.from(resolved, source: outDir.appendingPathComponent("config.json").path)
-        return try TrainRunner.execute(config: config, runId: runId, outDir: outDir, resume: true, progress: progress)
+        do {
+            return try TrainRunner.execute(config: config, runId: runId, outDir: outDir, resume: true, progress: progress)
+        } catch TrainError.inconsistent {
+            // The folder's files disagree (metrics.csv cut or edited): the study recomputes the run from
+            // scratch, which gives the bytes of an uninterrupted run.
+            for f in [TrainCheckpoint.fileName, "metrics.csv", "result.json"] {
+                try? FileManager.default.removeItem(at: outDir.appendingPathComponent(f))
+            }
+            return try TrainRunner.execute(config: config, runId: runId, outDir: outDir, resume: true, progress: progress)
+        }
     }
 }

@@ -11,6 +11,12 @@ import TensorCore
 /// across reruns and resumes at the same BLAS thread count), result.json (final metrics, status,
 /// timings), checkpoint.safetensors (the latest checkpoint).
 public enum TrainRunner {
+    /// A loss metric (name ending in "loss") whose magnitude exceeds this factor × max(1, |its first
+    /// logged value|) stops the run as diverged, like a NaN. Cross-entropy starts near log V (≈ 3.5) and
+    /// GRPO's loss near 0, so 1e4 is far beyond any learning run and far below where Float32 overflows
+    /// (an SFT run at lr 1e6 reaches 3e13). docs/reliability.md.
+    public static let explosionFactor = 1e4
+
     /// Runs (or resumes, when `resume` and a checkpoint exist) one training run.
     /// `simulateKillAfter` (tests): return right after that update without writing anything more, as if
     /// the process had been killed there (status failed, nothing written for the lost updates).
@@ -49,8 +55,16 @@ public enum TrainRunner {
             state = try TrainCheckpoint.read(ckptURL, into: ctx, expectedConfigHash: hash)
             log = try MetricLog.read(metricsURL, runId: runId)
             log.truncate(after: state.step)
-            // A finished run is never recomputed: its result.json (with its timings) stands.
-            if state.step == config.run.steps, let done = try? RunResult.read(resultURL), done.status == .finished {
+            // metrics.csv is written before every checkpoint, so it holds at least the rows the checkpoint
+            // recorded; fewer (or more up to its step) means it was cut or edited, and continuing would
+            // leave a hole in the curves.
+            if let expected = state.metricRows, log.rows.count != expected {
+                throw TrainError.inconsistent("\(metricsURL.path) holds \(log.rows.count) rows up to step \(state.step), the checkpoint recorded \(expected) (metrics.csv was cut or edited)")
+            }
+            // A finished run is never recomputed: its result.json (with its timings) stands, if it agrees
+            // with metrics.csv (else it is rewritten from the log below).
+            if state.step == config.run.steps, let done = try? RunResult.read(resultURL), done.status == .finished,
+               done.final == MetricLog.lastValues(log), done.matchesMetrics(log.csv) {
                 return done
             }
         } else {
@@ -58,11 +72,25 @@ public enum TrainRunner {
         }
         let clock = ContinuousClock(), started = clock.now
         var trainSeconds = 0.0, trainSteps = 0
+        // First logged value of each loss metric (restored from the log on resume, so a resumed run
+        // judges explosions exactly as an uninterrupted one).
+        var lossStart: [String: Double] = [:]
+        for r in log.rows where r.metric.hasSuffix("loss") && lossStart[r.metric] == nil { lossStart[r.metric] = r.value }
+        func checkExplosion(_ s: Int, _ rows: [(String, Double)]) throws {
+            for (name, v) in rows where name.hasSuffix("loss") {
+                if let start = lossStart[name], abs(v) > explosionFactor * max(1, abs(start)) {
+                    throw TrainError.exploded(step: s, quantity: name, value: v, start: start)
+                }
+            }
+        }
         func wall() -> Double { state.wallSeconds + (clock.now - started).seconds }
         func logAll(_ s: Int, _ rows: [(String, Double)], check: Bool) throws {
             for (name, v) in rows {
                 if check, !v.isFinite { throw TrainError.diverged(step: s, quantity: name) }
-                if v.isFinite { log.log(step: s, name, v) }
+                if v.isFinite {
+                    log.log(step: s, name, v)
+                    if name.hasSuffix("loss") && lossStart[name] == nil { lossStart[name] = v }
+                }
             }
         }
         func evaluate(_ s: Int) throws {
@@ -75,13 +103,13 @@ public enum TrainRunner {
             var st = state
             st.step = s; st.optThetaT = ctx.optTheta.t; st.optWT = ctx.optW.t; st.shadowT = ctx.shadowOpt.t
             st.hasReference = ctx.reference != nil; st.counters = ctx.counters; st.wallSeconds = wall()
+            st.metricRows = log.rows.count
             try log.write(to: metricsURL)
             try TrainCheckpoint.write(ctx, state: st, to: ckptURL)
         }
         func finish(_ status: RunResult.Status, _ error: String?) throws -> RunResult {
             try log.write(to: metricsURL)
-            var final: [String: Double] = [:]
-            for r in log.rows { final[r.metric] = r.value }
+            let final = MetricLog.lastValues(log)
             let c = ctx.counters, w = wall()
             let tokens = Double(c.forwardTokens + c.backwardTokens + c.sampledTokens)
             var timings: [String: Double] = [
@@ -89,7 +117,8 @@ public enum TrainRunner {
             ]
             if w > 0 { timings[Metric.tokensPerSecond] = tokens / w }
             if trainSteps > 0 { timings[Metric.stepSeconds] = trainSeconds / Double(trainSteps) }
-            let result = RunResult(runId: runId, status: status, error: error, final: final, timings: timings)
+            var result = RunResult(runId: runId, status: status, error: error, final: final, timings: timings)
+            result.metricsSHA256 = SHA256.hex(log.csv)
             try AtomicFile.write(try result.jsonText(), to: resultURL)
             return result
         }
@@ -104,6 +133,7 @@ public enum TrainRunner {
                 trainSeconds += (clock.now - t0).seconds; trainSteps += 1
                 s += 1
                 for (name, v) in rows where !v.isFinite { throw TrainError.diverged(step: s, quantity: name) }
+                try checkExplosion(s, rows)
                 if s % config.run.logEvery == 0 || s == total { try logAll(s, rows, check: true) }
                 let every = config.run.evalEvery
                 if (every > 0 && s % every == 0) || s == total { try evaluate(s) }
@@ -121,6 +151,9 @@ public enum TrainRunner {
             }
         } catch let TrainError.diverged(step, quantity) {
             return try finish(.diverged, "diverged at step \(step): \(quantity) is not finite")
+        } catch let e as TrainError {
+            guard case .exploded = e else { throw e }
+            return try finish(.diverged, e.description)
         }
         return try finish(.finished, nil)
     }

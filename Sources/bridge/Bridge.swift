@@ -1,4 +1,5 @@
 import ArgumentParser
+import BridgeSupport
 import Foundation
 import TensorCore
 
@@ -13,7 +14,22 @@ enum Entry {
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             exit(2)
         }
-        Bridge.main()
+        do {
+            var command = try Bridge.parseAsRoot()
+            try command.run()
+        } catch {
+            Bridge.exit(withError: styled(error))
+        }
+    }
+
+    /// Foundation's raw errors ("NSCocoaErrorDomain Code=516", "error 256") become `path: cause. Fix: …`
+    /// (FileProblem); every other error passes through unchanged.
+    static func styled(_ error: Error) -> Error {
+        if error is FileProblem { return error }
+        let ns = error as NSError
+        guard ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain else { return error }
+        let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path ?? "file"
+        return FileProblem(url: URL(fileURLWithPath: path), error: error, action: "access it")
     }
 }
 

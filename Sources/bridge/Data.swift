@@ -58,9 +58,24 @@ struct DataGenerate: ParsableCommand {
     @Option(name: .long, help: "Output folder.")
     var out: String = "results/data"
 
+    @Flag(name: .long, help: "Write into a folder that holds other files or another data config's sets.")
+    var force = false
+
     func run() throws {
         let config = try options.load()
         let dir = URL(fileURLWithPath: out)
+        let lock = try FolderLock(dir: dir, holderCommand: "`bridge data generate`")
+        defer { withExtendedLifetime(lock) {} }
+        if !force, let items = try OutputFolder.entries(dir), !items.isEmpty {
+            // Regenerating the same config writes the same bytes: only that is allowed without --force.
+            let old = try? AtomicFile.readText(dir.appendingPathComponent("config.json"), what: "config.json")
+            let same = try old.map { try ConfigValue.parseYAML($0, source: "config.json").value.canonicalJSON == ConfigValue.encode(config).canonicalJSON } ?? false
+            if !same {
+                throw FileProblem(path: dir.path, what: old == nil ? "the folder holds files that are not a data folder's (\(OutputFolder.list(items)))"
+                                                                   : "the folder holds data sets of a different data config",
+                                  fix: "choose a new or empty --out folder, or pass --force to overwrite the sets in it")
+            }
+        }
         let sets = try TaskDatasets.build(config)
         var summary = CSVTable(columns: ["set", "split", "examples", "max_tokens", "mean_tokens", "file"])
         func emit(_ name: String, _ split: String, _ examples: [Example], file: String) throws {
@@ -90,14 +105,14 @@ struct DataShow: ParsableCommand {
     @OptionGroup var options: DataConfigOptions
     @Option(name: .long, help: "Set or benchmark name.")
     var set: String = "sft"
-    @Option(name: .long, help: "Number of examples to print.")
+    @Option(name: .long, parsing: .unconditional, help: "Number of examples to print.")
     var count: Int = 5
 
     @Option(name: .long, help: "Show (and check) a JSONL file of your own instead of a generated set.")
     var from: String?
 
     func validate() throws {
-        guard count >= 0 else { throw ValidationError("--count must be >= 0") }
+        guard count >= 0 else { throw ValidationError("--count must be >= 0 (got \(count))") }
     }
 
     func run() throws {
@@ -129,8 +144,12 @@ struct DataExport: ParsableCommand {
     @Option(name: .long, help: "Output JSONL file.")
     var out: String
 
+    @Flag(name: .long, help: "Replace the file if it exists.")
+    var force = false
+
     func run() throws {
         let config = try options.load()
+        try OutputFolder.refuseReplacing([URL(fileURLWithPath: out)], force: force, what: "the export")
         let examples = try dataSet(named: set, config: config)
         try JSONL.write(examples, to: URL(fileURLWithPath: out))
         print("wrote \(examples.count) examples of \(set) to \(out)")

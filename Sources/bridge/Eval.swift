@@ -25,7 +25,7 @@ struct Eval: ParsableCommand {
     @Option(name: .long, help: "Write the table as CSV.")
     var out: String?
 
-    @Option(name: .long, help: "Problems per benchmark.")
+    @Option(name: .long, parsing: .unconditional, help: "Problems per benchmark.")
     var size: Int = BenchmarkConfig().size
 
     @Option(name: .long, help: "Seed of the benchmark sets.")
@@ -34,7 +34,7 @@ struct Eval: ParsableCommand {
     @Option(name: .long, help: "Test fraction of the content-hash split (must equal the training data's).")
     var testFraction: Double = BenchmarkConfig().testFraction
 
-    @Option(name: .long, help: "k for pass@k (0 = greedy pass@1 only).")
+    @Option(name: .long, parsing: .unconditional, help: "k for pass@k (0 = greedy pass@1 only).")
     var passK: Int = 0
 
     @Option(name: .long, help: "Sampling temperature of pass@k.")
@@ -43,10 +43,10 @@ struct Eval: ParsableCommand {
     @Option(name: .long, help: "Seed of the pass@k samples.")
     var seed: Int = 0
 
-    @Option(name: .long, help: "Prompts per decoding batch.")
+    @Option(name: .long, parsing: .unconditional, help: "Prompts per decoding batch.")
     var batchSize: Int = EvaluationConfig().batchSize
 
-    @Option(name: .long, help: "OpenBLAS threads.")
+    @Option(name: .long, parsing: .unconditional, help: "OpenBLAS threads.")
     var threads: Int = 1
 
     var evaluationConfig: EvaluationConfig {
@@ -78,7 +78,12 @@ struct Eval: ParsableCommand {
         var report = evaluator.evaluate(model)
         if !jsonl.isEmpty {
             let sets = try jsonl.map { path in
-                (name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, examples: try JSONL.read(URL(fileURLWithPath: path)))
+                let examples = try JSONL.read(URL(fileURLWithPath: path))
+                // An empty set has no accuracy: averaging a zero-problem row into the mean would be wrong.
+                guard !examples.isEmpty else {
+                    throw ValidationError("\(path): holds no problems. Fix: give a JSONL file with one {\"prompt\", \"answer\"} object per line")
+                }
+                return (name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, examples: examples)
             }
             report.sets += try evaluator.evaluate(model, sets: sets).sets
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BridgeSupport
 import Foundation
 import GPT
 
@@ -16,9 +17,16 @@ struct ExportHF: ParsableCommand {
     @Option(help: "Output folder (created if missing).")
     var out: String
 
+    @Flag(help: "Replace config.json and model.safetensors already in the folder.")
+    var force = false
+
     func run() throws {
         let model = try Checkpoint.read(URL(fileURLWithPath: checkpoint)).makeModel()
         let dir = URL(fileURLWithPath: out)
+        let lock = try FolderLock(dir: dir, holderCommand: "`bridge export-hf`")
+        defer { withExtendedLifetime(lock) {} }
+        try OutputFolder.refuseReplacing([dir.appendingPathComponent("config.json"), dir.appendingPathComponent("model.safetensors")],
+                                         force: force, what: "the export")
         try HFExport.write(model: model, to: dir)
         print("wrote \(dir.appendingPathComponent("config.json").path) and model.safetensors")
     }

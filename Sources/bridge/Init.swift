@@ -27,7 +27,7 @@ struct Init: ParsableCommand {
     var loraAlpha = LoRAConfig().alpha
 
     @Option(help: "Comma-separated LoRA targets, a subset of qkv,attn_proj,fc,mlp_proj.")
-    var loraTargets = LoRAConfig().targets.joined(separator: ",")
+    var loraTargets = LoRAConfig().targets.map(\.name).joined(separator: ",")
 
     func validate() throws {
         guard GPTConfig.presetNames.contains(preset) else {
@@ -37,13 +37,17 @@ struct Init: ParsableCommand {
     }
 
     var lora: LoRAConfig {
-        LoRAConfig(rank: loraRank, alpha: loraAlpha,
-                   targets: loraTargets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        get throws {
+            let text = loraTargets.trimmingCharacters(in: .whitespaces)
+            let names = text.isEmpty ? [] : text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            return LoRAConfig(rank: loraRank, alpha: loraAlpha,
+                              targets: try names.map { try LoRATarget.parse($0, what: "--lora-targets") })
+        }
     }
 
     func run() throws {
         let config = try GPTConfig.preset(preset)
-        let model = GPTModel(config: config, lora: lora, rng: RNG(seed: seed))
+        let model = GPTModel(config: config, lora: try lora, rng: RNG(seed: seed))
         let url = URL(fileURLWithPath: out)
         try Checkpoint(model: model, metadata: ["seed": String(seed), "step": "0", "created_by": "bridge init --preset \(preset)"])
             .write(to: url)

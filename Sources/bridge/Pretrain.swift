@@ -32,6 +32,9 @@ struct Pretrain: ParsableCommand {
     @Option(name: .long, help: "Also copy the base checkpoint to this file.")
     var out: String?
 
+    @Flag(name: .long, help: "Replace the --out and --eval-csv files if they exist.")
+    var force = false
+
     @Flag(name: .long, help: "Score the base model on the benchmark suite (greedy pass@1) and print the table.")
     var eval = false
 
@@ -41,10 +44,10 @@ struct Pretrain: ParsableCommand {
     @Option(name: .long, help: "Write the L2 norm of every position-embedding row (wpe), initial and trained, as CSV (position, initial_norm, trained_norm).")
     var positionNorms: String?
 
-    @Option(name: .long, help: "Problems per benchmark for --eval.")
+    @Option(name: .long, parsing: .unconditional, help: "Problems per benchmark for --eval.")
     var benchmarkSize: Int = 200
 
-    @Option(name: .long, help: "OpenBLAS threads (1 = the reproducible setting runs use).")
+    @Option(name: .long, parsing: .unconditional, help: "OpenBLAS threads (1 = the reproducible setting runs use).")
     var threads: Int = 1
 
     func validate() throws {
@@ -72,6 +75,11 @@ struct Pretrain: ParsableCommand {
     func run() throws {
         BLAS.threads = threads
         let config = try loadConfig()
+        // --out may replace the base model of this same config (same bytes); anything else needs --force.
+        let key = try config.cacheKey()
+        let ownOut = out.map { path in (try? Checkpoint.read(URL(fileURLWithPath: path)))?.metadata["pretrain_key"] == key } ?? false
+        try OutputFolder.refuseReplacing(((ownOut ? [] : [out]) + [evalCsv]).compactMap { $0 }.map { URL(fileURLWithPath: $0) },
+                                         force: force, what: "pretrain")
         let start = Date()
         var last = Date()
         let (ckpt, source, url) = try BaseModel.checkpoint(config: config, cacheDirectory: cacheDir) { step, total, loss in

@@ -26,6 +26,9 @@ struct Run: ParsableCommand {
     func run() throws {
         if worker { Run.watchParent() }
         BLAS.threads = 1
+        // One process per run folder. A worker waits briefly: the orphan of a killed study exits within 0.2 s.
+        let lock = try FolderLock(dir: URL(fileURLWithPath: out), holderCommand: "`bridge run`", wait: worker ? 10 : 0)
+        defer { withExtendedLifetime(lock) {} }
         // On a terminal (not as a worker) show the kind's step progress on one updating line.
         var progress: RunProgress? = nil
         if !worker && isatty(STDERR_FILENO) != 0 {

@@ -37,12 +37,22 @@ struct Score: ParsableCommand {
         }
     }
 
+    /// Token ids separated by commas and/or blanks; an empty field between commas ("1,,4") is an
+    /// error, not silently dropped (a missing id would shift every later position).
     static func parseIDs(_ text: String, source: String) throws -> [Int32] {
-        let parts = text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" })
-        return try parts.map { p in
-            guard let v = Int32(p) else { throw ValidationError("\(source): '\(p)' is not a token id. Fix: use integers separated by commas") }
-            return v
+        let fields = text.split(separator: ",", omittingEmptySubsequences: false)
+        var ids: [Int32] = []
+        for (i, field) in fields.enumerated() {
+            let parts = field.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if parts.isEmpty && fields.count > 1 {
+                throw ValidationError("\(source): field \(i + 1) of '\(text)' is empty (two commas in a row, or a comma at an end). Fix: write integers separated by single commas, e.g. 3,17,5")
+            }
+            for p in parts {
+                guard let v = Int32(p) else { throw ValidationError("\(source): '\(p)' is not a token id. Fix: use integers separated by commas") }
+                ids.append(v)
+            }
         }
+        return ids
     }
 
     /// JSON for one sequence.
@@ -59,13 +69,13 @@ struct Score: ParsableCommand {
         let out = model.forward(tokens: ids, targets: targets, B: 1, T: n)
         let lp = out.logprobs.prefix(n - 1)
         return "{\"tokens\": [" + ids.map(String.init).joined(separator: ", ") + "], \"logprobs\": ["
-            + lp.map { Format.number($0) }.joined(separator: ", ") + "], \"mean_loss\": " + Format.number(out.meanLoss)
+            + lp.map { Format.jsonNumber($0) }.joined(separator: ", ") + "], \"mean_loss\": " + Format.jsonNumber(out.meanLoss)
             + (logits ? ", \"logits\": " + logitsJSON(model.lastLogits(), V: V) : "") + "}"
     }
 
     static func logitsJSON(_ z: [Float], V: Int) -> String {
         "[" + stride(from: 0, to: z.count, by: V).map { i in
-            "[" + z[i..<(i + V)].map { Format.number($0) }.joined(separator: ", ") + "]"
+            "[" + z[i..<(i + V)].map { Format.jsonNumber($0) }.joined(separator: ", ") + "]"
         }.joined(separator: ", ") + "]"
     }
 

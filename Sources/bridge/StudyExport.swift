@@ -1,4 +1,5 @@
 import ArgumentParser
+import BridgeSupport
 import Foundation
 import Studies
 
@@ -12,11 +13,14 @@ struct StudyExport: ParsableCommand {
     @Option(name: .long, help: "Folder for the notebook.")
     var notebookDir = "notebooks-export"
 
+    @Flag(name: .long, help: "Replace a notebook of the same name that is not this study's own export.")
+    var force = false
+
     func run() throws {
         let collector = try Collector(dir: URL(fileURLWithPath: dir))
         try collector.writeAll()
         let export = NotebookExport(collector: collector)
-        let url = try export.write(notebookDir: URL(fileURLWithPath: notebookDir))
+        let url = try export.write(notebookDir: URL(fileURLWithPath: notebookDir), force: force)
         print("figures: \(dir)/figures/  notebook: \(url.path)")
     }
 }

@@ -17,7 +17,7 @@ struct StudyRun: ParsableCommand {
     @Option(name: .long, help: "Preset to apply (quick, paper, ...).")
     var preset: String?
 
-    @Option(name: .long, help: "Worker processes (default: the number of cores).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker processes (default: the number of cores).")
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .long, help: "Output folder (default: results/<study>[-<preset>]).")

@@ -24,6 +24,9 @@ struct TheoryRunCommand: ParsableCommand {
     @Option(name: .long, help: "Run id written into metrics.csv.")
     var runId: String = "theory"
 
+    @Flag(name: .long, help: "Write into a folder holding another run (its run files are replaced) or other files (kept).")
+    var force = false
+
     @Argument(help: "Overrides key.path=value.")
     var overrides: [String] = []
 
@@ -36,10 +39,7 @@ struct TheoryRunCommand: ParsableCommand {
     func run() throws {
         var text: String? = nil
         if !config.isEmpty {
-            guard let t = try? String(contentsOfFile: config, encoding: .utf8) else {
-                throw ValidationError("cannot read config file '\(config)': check the path")
-            }
-            text = t
+            text = try AtomicFile.readText(URL(fileURLWithPath: config), what: "config file")
         }
         var all = overrides
         if !experiment.isEmpty { all.append("experiment=\(experiment)") }
@@ -54,6 +54,10 @@ struct TheoryRunCommand: ParsableCommand {
         let kind = TheoryRunKind()
         let resolved = try ConfigValue.encode(cfg)
         let dir = URL(fileURLWithPath: out)
+        let lock = try FolderLock(dir: dir, holderCommand: "`bridge theory run`")
+        defer { withExtendedLifetime(lock) {} }
+        // The same config recomputes the same bytes, so rerunning it in place is allowed.
+        try OutputFolder.checkRunFolder(dir, config: resolved, resume: true, force: force, command: "theory run")
         let result = try kind.execute(resolved: resolved, runId: runId, outDir: dir, progress: nil)
         let table = SlopeSummary.table(experiment: cfg.experiment, final: result.final)
         try table.write(to: dir.appendingPathComponent("slopes.csv"))

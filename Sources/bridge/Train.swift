@@ -28,7 +28,10 @@ struct Train: ParsableCommand {
     @Flag(name: .long, help: "Continue from DIR/checkpoint.safetensors (same config required).")
     var resume = false
 
-    @Option(name: .long, help: "BLAS threads (results are bitwise reproducible at a fixed count).")
+    @Flag(name: .long, help: "Write into a folder holding another run (its run files are replaced) or other files (kept).")
+    var force = false
+
+    @Option(name: .long, parsing: .unconditional, help: "BLAS threads (results are bitwise reproducible at a fixed count).")
     var threads = 1
 
     @Flag(name: .long, help: "No progress lines.")
@@ -41,7 +44,8 @@ struct Train: ParsableCommand {
         if let method, !TrainConfig.methods.contains(method) {
             throw ValidationError("unknown method '\(method)'; use one of \(TrainConfig.methods.joined(separator: ", "))")
         }
-        if threads < 1 { throw ValidationError("--threads must be ≥ 1") }
+        if threads < 1 { throw ValidationError("--threads must be ≥ 1 (got \(threads))") }
+        if resume && force { throw ValidationError("--resume continues the run in --out and --force replaces it: choose one") }
     }
 
     func run() throws {
@@ -50,9 +54,28 @@ struct Train: ParsableCommand {
         let outURL = URL(fileURLWithPath: out)
         let runId = outURL.lastPathComponent
         let quiet = self.quiet
-        let result = try TrainRunner.execute(config: cfg, runId: runId, outDir: outURL, resume: resume, progress: { step, total, text in
-            if !quiet { FileHandle.standardError.write(Data("step \(step)/\(total) \(text)\n".utf8)) }
-        })
+        // One process per run folder; then the folder must be new, or this run's own (with --resume).
+        let lock = try FolderLock(dir: outURL, holderCommand: "`bridge train`")
+        defer { withExtendedLifetime(lock) {} }
+        try OutputFolder.checkRunFolder(outURL, config: try cfg.resolvedTree(), resume: resume, force: force, command: "train")
+        if resume, !FileManager.default.fileExists(atPath: outURL.appendingPathComponent(TrainCheckpoint.fileName).path) {
+            // Without a checkpoint only a run that recorded nothing may start over under --resume.
+            let recorded = ["metrics.csv", "result.json"].filter { FileManager.default.fileExists(atPath: outURL.appendingPathComponent($0).path) }
+            if !recorded.isEmpty {
+                throw FileProblem(path: outURL.appendingPathComponent(TrainCheckpoint.fileName).path,
+                                  what: "--resume needs the run's checkpoint, which is missing (the folder holds \(recorded.joined(separator: " and ")))",
+                                  fix: "restore the checkpoint, or pass --force instead of --resume to start the run over")
+            }
+        }
+        let result: RunResult
+        do {
+            result = try TrainRunner.execute(config: cfg, runId: runId, outDir: outURL, resume: resume, progress: { step, total, text in
+                if !quiet { FileHandle.standardError.write(Data("step \(step)/\(total) \(text)\n".utf8)) }
+            })
+        } catch let e as TrainError {
+            if case .inconsistent = e { throw ValidationError("\(e). Fix: pass --force instead of --resume to start the run over") }
+            throw ValidationError("\(e)")
+        }
         print("\(result.status.rawValue): \(out)/result.json" + (result.error.map { " (\($0))" } ?? ""))
         if let acc = result.final["eval/mean_accuracy"] { print("eval/mean_accuracy \(Format.number(acc))") }
         if result.status != .finished { throw ExitCode(2) }

@@ -71,7 +71,7 @@ struct GradientTests {
     @Test("∇θ and ∇w match central differences at T = 150 (attention in three causal row blocks)")
     func longSequence() {
         let config = GPTConfig(vocabSize: 11, contextLength: 160, channels: 8, layers: 1, heads: 2)
-        let lora = LoRAConfig(rank: 2, alpha: 3, targets: ["qkv"])
+        let lora = LoRAConfig(rank: 2, alpha: 3, targets: [.qkv])
         let failures = Self.check(wantTheta: true, temperature: 1, lora: lora, B: 1, T: 150, config: config)
             + Self.check(wantTheta: false, temperature: 1, lora: lora, B: 1, T: 150, config: config)
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")

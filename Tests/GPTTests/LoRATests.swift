@@ -45,7 +45,7 @@ struct LoRATests {
 
     @Test("merged model gives the unmerged log-probs within 1e-5; unmerge restores θ within 1e-6")
     func mergeMatchesUnmerged() {
-        let m = Fixture.model(config: Self.config, lora: LoRAConfig(rank: 4, alpha: 8, targets: ["qkv", "fc", "mlp_proj"]), scale: 0.1)
+        let m = Fixture.model(config: Self.config, lora: LoRAConfig(rank: 4, alpha: 8, targets: [.qkv, .fc, .mlpProj]), scale: 0.1)
         let theta0 = m.theta.storage
         let tokens = Fixture.tokens(2 * 12, V: 13, seed: 7), targets = Fixture.tokens(2 * 12, V: 13, seed: 8)
         let before = m.forward(tokens: tokens, targets: targets, B: 2, T: 12).logprobs
@@ -62,9 +62,13 @@ struct LoRATests {
 
     @Test("invalid LoRA settings are rejected with the field named")
     func validation() {
-        #expect(throws: (any Error).self) { try LoRAConfig(rank: 2, targets: ["qkv", "mlp"]).validate() }
-        do { try LoRAConfig(rank: 2, targets: ["mlp"]).validate() } catch {
-            #expect("\(error)".contains("mlp") && "\(error)".contains("mlp_proj"), "\(error)")
+        #expect(throws: (any Error).self) { try LoRAConfig(rank: 2, targets: [.qkv, .qkv]).validate() }
+        // An unknown target fails when the config is read, with the valid names and the nearest.
+        do {
+            _ = try JSONDecoder().decode(LoRAConfig.self, from: Data(#"{"rank": 2, "alpha": 4, "targets": ["qkv", "mlp"]}"#.utf8))
+            Issue.record("an unknown target was accepted")
+        } catch {
+            #expect("\(error)".contains("'mlp' is not one of"), "\(error)")
         }
     }
 }

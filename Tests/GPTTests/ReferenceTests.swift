@@ -29,7 +29,7 @@ struct ReferenceTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gpt-ref-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = GPTConfig(vocabSize: 19, contextLength: 160, channels: 16, layers: 2, heads: 4)
-        let m = Fixture.model(config: config, lora: LoRAConfig(rank: 3, alpha: 6, targets: ["qkv", "attn_proj", "mlp_proj"]), scale: 0.2)
+        let m = Fixture.model(config: config, lora: LoRAConfig(rank: 3, alpha: 6, targets: [.qkv, .attnProj, .mlpProj]), scale: 0.2)
         let ckpt = dir.appendingPathComponent("m.safetensors")
         try Checkpoint(model: m).write(to: ckpt)
         // 150 tokens: attention runs in three causal row blocks.
