@@ -88,6 +88,12 @@ public enum BenchmarkSuite {
     /// plus worked answer is longer than the context can never be solved with its trace, and scoring it
     /// would only add a dead column to the mean. Throws naming the benchmark, its length and the context;
     /// `path` is the config key that lists the benchmarks (for the fix).
+    /// The names of the config's benchmarks (all when it names none) whose sequences fit `contextLength`,
+    /// in suite order: what a command evaluates when the user named no benchmarks.
+    public static func fitting(_ config: BenchmarkConfig, contextLength: Int) throws -> [String] {
+        try build(config).filter { try longestSequence($0.examples) <= contextLength }.map(\.benchmark.name)
+    }
+
     public static func checkFits(_ sets: [(name: String, examples: [Example])], contextLength: Int,
                                  source: String, path: String) throws {
         var fitting: [String] = []

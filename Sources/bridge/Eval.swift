@@ -74,7 +74,16 @@ struct Eval: ParsableCommand {
             throw ValidationError("the checkpoint's vocab_size \(model.config.vocabSize) is smaller than the tokenizer's \(Tokenizer.standard.vocabSize)")
         }
         let start = Date()
-        let evaluator = try Evaluator(config: evaluationConfig, contextLength: model.config.contextLength)
+        var config = evaluationConfig
+        if config.benchmarks.names.isEmpty {
+            // Nothing named: score the benchmarks this checkpoint's context holds, and say which are left out.
+            config.benchmarks.names = try BenchmarkSuite.fitting(config.benchmarks, contextLength: model.config.contextLength)
+            let skipped = BenchmarkSuite.names.filter { !config.benchmarks.names.contains($0) }
+            if !skipped.isEmpty {
+                FileHandle.standardError.write(Data("note: \(skipped.joined(separator: ", ")) do not fit the checkpoint's context (\(model.config.contextLength) tokens) and are not scored; name them with --benchmarks to see their lengths\n".utf8))
+            }
+        }
+        let evaluator = try Evaluator(config: config, contextLength: model.config.contextLength)
         var report = evaluator.evaluate(model)
         if !jsonl.isEmpty {
             let sets = try jsonl.map { path in

@@ -78,7 +78,7 @@ struct Pretrain: ParsableCommand {
         // --out may replace the base model of this same config (same bytes); anything else needs --force.
         let key = try config.cacheKey()
         let ownOut = out.map { path in (try? Checkpoint.read(URL(fileURLWithPath: path)))?.metadata["pretrain_key"] == key } ?? false
-        try OutputFolder.refuseReplacing(((ownOut ? [] : [out]) + [evalCsv]).compactMap { $0 }.map { URL(fileURLWithPath: $0) },
+        try OutputFolder.refuseReplacing(((ownOut ? [] : [out]) + [evalCsv, positionNorms]).compactMap { $0 }.map { URL(fileURLWithPath: $0) },
                                          force: force, what: "pretrain")
         let start = Date()
         var last = Date()

@@ -45,9 +45,13 @@ import Testing
         let bad = try runBridge(["eval", "--checkpoint", "base.safetensors", "--benchmarks", "b9"], in: dir)
         #expect(bad.status != 0 && bad.err.contains("unknown benchmark 'b9'"), "\(bad.err)")
 
-        // A benchmark longer than the model's context is refused, naming it, its length and the context.
+        // A named benchmark longer than the model's context is refused, naming it, its length and the context;
+        // with none named, eval scores the benchmarks that fit and says which it left out.
         _ = try runBridge(["init", "--preset", "tiny", "--out", "tiny.safetensors"], in: dir)
-        let long = try runBridge(["eval", "--checkpoint", "tiny.safetensors", "--size", "4"], in: dir)
+        let long = try runBridge(["eval", "--checkpoint", "tiny.safetensors", "--size", "4", "--benchmarks", "b1_indist,b3_longer"], in: dir)
         #expect(long.status != 0 && long.err.contains("benchmark b3_longer has sequences") && long.err.contains("context of 64"), "\(long.err)")
+        let fitting = try runBridge(["eval", "--checkpoint", "tiny.safetensors", "--size", "4"], in: dir)
+        #expect(fitting.status == 0 && fitting.err.contains("b3_longer") && fitting.err.contains("not scored"), "\(fitting.err)")
+        #expect(fitting.out.contains("b1_indist") && !fitting.out.contains("b3_longer"), "\(fitting.out)")
     }
 }
