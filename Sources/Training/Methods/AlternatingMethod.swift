@@ -7,6 +7,6 @@ public final class AlternatingMethod: TrainingMethod {
     public func step(_ k: Int, _ ctx: TrainContext) throws -> [(String, Double)] {
         let a = ctx.config.alternating
         let isSFT = k % (a.sftSteps + a.rlSteps) < a.sftSteps
-        return isSFT ? try ctx.sftStep(k, theta: true, w: true) : try ctx.rlStep(k, theta: true, w: true)
+        return isSFT ? try ctx.sftStep(k, theta: true, w: ctx.trainsW) : try ctx.rlStep(k, theta: true, w: ctx.trainsW)
     }
 }

@@ -4,6 +4,6 @@ public final class RLZeroMethod: TrainingMethod {
     public init() {}
     public func start(_ ctx: TrainContext) throws { ctx.freezeReference() }
     public func step(_ k: Int, _ ctx: TrainContext) throws -> [(String, Double)] {
-        try ctx.rlStep(k, theta: true, w: true)
+        try ctx.rlStep(k, theta: true, w: ctx.trainsW)
     }
 }
