@@ -1,4 +1,5 @@
-/// `rl_zero`: GRPO from the base model on all parameters θ and w; π_ref = the base model.
+/// `rl_zero`: GRPO from the base model on all parameters θ and w; π_ref = the base model. With
+/// `optim_w.lr: 0` (w frozen) it is BRIDGE's λ = 1 limit, where the value-gap penalty leaves w unmoved.
 public final class RLZeroMethod: TrainingMethod {
     public let name = "rl_zero"
     public init() {}
