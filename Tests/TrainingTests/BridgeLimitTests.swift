@@ -42,36 +42,47 @@ import Training
         #expect(!br.contains("rl/"), "λ = 0 samples no rollouts")
     }
 
-    /// w after 4 updates of meta_term true vs false, relative to how far w moved without the meta term.
-    static func metaEffect(_ extra: [String]) throws -> (relative: Double, share: Double) {
-        var w: [[Float]] = [], w0: [Float] = [], share = 0.0
+    /// w after `updates` updates of meta_term true vs false, relative to how far w moved without the meta
+    /// term; the mean ‖meta part‖/‖SFT part‖ of g_w over the updates; and ‖θ_{k+1} − θ̂‖ / ‖θ_{k+1} − θ_k‖
+    /// at the last update.
+    static func metaEffect(_ extra: [String], updates: Int = 8) throws -> (relative: Double, share: Double, gapToStep: Double) {
+        var w: [[Float]] = [], w0: [Float] = [], share = 0.0, gapToStep = 0.0
         for meta in [true, false] {
             let ctx = try TinyRun.context(try TinyRun.config("bridge", ["data.reward_noise=0.3", "bridge.meta_term=\(meta)"] + extra))
             w0 = ctx.model.w.storage
             let m = BridgeMethod()
             try m.start(ctx)
-            for k in 0..<4 {
+            for k in 0..<updates {
+                let before = ctx.model.theta.storage
                 let rows = try m.step(k, ctx)
-                if meta { share += (rows.first { $0.0 == Metric.metaToSFT }?.1 ?? 0) / 4 }
+                guard meta else { continue }
+                share += (rows.first { $0.0 == Metric.metaToSFT }?.1 ?? 0) / Double(updates)
+                let gap = rows.first { $0.0 == Metric.proxyGap }?.1 ?? 0
+                gapToStep = gap / ParamOptimizer.distance(ctx.model.theta.storage, before)
             }
             w.append(ctx.model.w.storage)
         }
-        return (ParamOptimizer.distance(w[0], w[1]) / ParamOptimizer.distance(w[1], w0), share)
+        return (ParamOptimizer.distance(w[0], w[1]) / ParamOptimizer.distance(w[1], w0), share, gapToStep)
     }
 
-    /// The meta term acts: with it, w ends ≥ 10% (of the distance w moved without it) away from where the
-    /// SFT-only teacher takes it, after 4 updates on the tiny model, and the bracket is ≥ 3% of the SFT part
-    /// of g_w on average. Measured here: frozen 23% and 5.7%, current the same, the first design (`copy`,
-    /// θ̂ ~10% of a step away) 4.9% and 0.8%. The thresholds sit at about twice the copy design's effect and
-    /// half the frozen one's (the random tiny model earns reward only through the noise, so its RL gradient
-    /// is weak next to SFT's), and far above rounding (1e-6).
+    /// The meta term acts, and acts more than in the first design. After 8 updates on the tiny model
+    /// (measured: frozen 1.20, 1.1%, 2.8%; current 1.20, 1.1%, 2.5%; copy 0.28, 0.63%, 2.7%):
+    /// - the frozen θ̂ is ≥ 0.6 of a student step away from θ_{k+1} (the step's whole SFT part), the copy
+    ///   design's ≤ 0.4 (its momentum lets through (1 − β₁) of g_sft, so its gap decays toward 0.1 of a step);
+    /// - the bracket's mean share of g_w is ≥ 0.5% and ≥ 1.3× the copy design's (the random tiny model earns
+    ///   reward only through the noise, so its RL gradient, and the bracket with it, is weak next to SFT's);
+    /// - with the meta term, w ends ≥ 1% of its own displacement away from the SFT-only teacher's w: the run
+    ///   is deterministic, so this is the meta term's effect, ~10⁴ times the rounding of a reassociated sum.
+    /// (The copy design moves w about as much over 8 updates: at AdamW's first update, m̂ = g, its θ̂ is a
+    /// full step away too; its gap then decays, the frozen one's does not.)
     @Test func metaTermMovesW() throws {
         let frozen = try Self.metaEffect([])
-        #expect(frozen.relative > 0.1 && frozen.share > 0.03, "frozen: w moved by \(frozen.relative), meta/SFT \(frozen.share)")
         let current = try Self.metaEffect(["bridge.teacher_point=current"])
-        #expect(current.relative > 0.1 && current.share > 0.03, "current: w moved by \(current.relative), meta/SFT \(current.share)")
         let copy = try Self.metaEffect(["bridge.proxy_optimizer=copy"])
-        #expect(copy.relative < 0.5 * frozen.relative && copy.share < 0.5 * frozen.share,
-                "the copy design's meta term is the weaker one: copy \(copy), frozen \(frozen)")
+        for (name, e) in [("frozen", frozen), ("current", current)] {
+            #expect(e.gapToStep > 0.6 && e.share > 0.005 && e.relative > 0.01, "\(name): \(e)")
+            #expect(e.share > 1.3 * copy.share, "\(name) bracket share \(e.share) against copy's \(copy.share)")
+        }
+        #expect(copy.gapToStep < 0.4, "copy: \(copy)")
     }
 }

@@ -9,8 +9,8 @@ import Foundation
 /// 6. log λ_k, Ĝ_k = J_RL(θ_t, w_k) − J_RL(θ̂, w_k), ‖θ_t − θ̂‖, the meta/SFT share of g_w, norms, cos(g_sft, g_rl).
 ///
 /// θ̂ is the student's step without this update's SFT contribution (docs/training.md, "θ̂"): with the
-/// default `proxy_optimizer: frozen`, θ̂ = θ_t + lr·(1−λ)·c·g_sft / (√v̂_{k+1} + ε), c the student's clip
-/// factor and v̂_{k+1} its AdamW second moment after the step. Momentum would let only (1−β₁) of g_sft
+/// default `proxy_optimizer: frozen`, θ̂ = θ_t + lr·s / (max(√v̂_{k+1}, |s|) + ε), s = (1−λ)·c·g_sft, c the
+/// student's clip factor and v̂_{k+1} its AdamW second moment after the step. Momentum would let only (1−β₁) of g_sft
 /// into one step, which made the bracket vanish; the preconditioned step of g_sft is what the SFT gradient
 /// adds to θ over the momentum's lifetime ((1−β₁)·Σβ₁^j = 1).
 ///
@@ -153,16 +153,21 @@ public final class BridgeMethod: TrainingMethod {
             c2 = Float(1 - Foundation.pow(s.beta2, Double(ctx.optTheta.t))); eps = Float(s.epsilon)
         }
 
-        /// params[i] += sign · size_i · scale · g[i], size_i = lr/(√(v_i/c2) + ε) (frozen) or α (sgd).
+        /// params[i] += sign · s_i · size_i with s_i = scale · g[i]: size_i = α (sgd), or (frozen)
+        /// lr / (max(√(v_i/c2), |s_i|) + ε). The max keeps a coordinate's step within lr, as AdamW's own
+        /// steps are: at AdamW's first update v̂ = (c·g_fused)², and where the SFT and RL parts cancel, v̂
+        /// alone would turn a small s_i into a step of many learning rates.
         func apply(_ params: inout [Float], _ g: [Float], scale: Float, sign: Float) {
-            let sv = sign * scale
             params.withUnsafeMutableBufferPointer { p in
                 g.withUnsafeBufferPointer { g in
                     if optimizer == .sgd {
-                        for i in 0..<p.count { p[i] += sv * alpha * g[i] }
+                        for i in 0..<p.count { p[i] += sign * alpha * (scale * g[i]) }
                     } else {
                         v.withUnsafeBufferPointer { v in
-                            for i in 0..<p.count { p[i] += sv * (lr / ((v[i] / c2).squareRoot() + eps)) * g[i] }
+                            for i in 0..<p.count {
+                                let s = scale * g[i]
+                                p[i] += sign * lr * s / (max((v[i] / c2).squareRoot(), abs(s)) + eps)
+                            }
                         }
                     }
                 }
