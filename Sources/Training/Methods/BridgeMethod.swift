@@ -140,7 +140,7 @@ public final class BridgeMethod: TrainingMethod {
     }
 
     /// The proxy's step rule: the student's learning rate and clip factor, λ, and (frozen) the student's
-    /// AdamW preconditioner after its update, 1/(√v̂_{k+1} + ε).
+    /// AdamW second moment after its update, v̂_{k+1} (see `apply`).
     struct Step {
         let lr: Float, clip: Float, lambda: Float, gradClip: Double, optimizer: BridgeProxyOptimizer, alpha: Float
         let v: [Float], c2: Float, eps: Float
