@@ -55,7 +55,7 @@ extension TrainConfig {
         // reuses the rollouts at ρ = 1): several epochs or minibatches have no meaning there, and were ignored.
         if ["mix", "bridge"].contains(run.method) {
             for (key, value) in [("rl.ppo_epochs", rl.ppoEpochs), ("rl.minibatches", rl.minibatches)] where value != 1 {
-                throw fail(key, "= \(value) is not supported by method '\(run.method)' (one optimiser step per update on one fused gradient)",
+                throw fail(key, "is \(value), which method '\(run.method)' does not support (one optimiser step per update on one fused gradient)",
                            "set \(key)=1, or use rl_zero, cold_start or alternating, whose GRPO updates take several epochs and minibatches")
             }
         }
