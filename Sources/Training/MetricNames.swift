@@ -24,6 +24,12 @@ public enum Metric {
     public static let gradNormTheta = "bridge/grad_norm_theta"
     public static let gradNormW = "bridge/grad_norm_w"
     public static let cosSftRl = "bridge/cos_sft_rl"
+    /// ‖θ_t − θ̂‖: how far the proxy is from the teacher's point (θ_{k+1}, or θ_k with teacher_point current).
+    public static let proxyGap = "bridge/proxy_gap"
+    /// ‖meta part of g_w‖ / ‖SFT part of g_w‖: how much the bilevel bracket weighs in the teacher's gradient.
+    public static let metaToSFT = "bridge/meta_to_sft"
+    /// Clip fraction of the shadow proxy's step (proxy: shadow): its staleness, as it trains off-policy.
+    public static let shadowClipFrac = "bridge/shadow_clip_frac"
     // optim/
     public static let lr = "optim/lr"
     public static let lrW = "optim/lr_w"

@@ -63,6 +63,14 @@ public enum ParamOptimizer {
     /// √Σx² in Double.
     public static func norm(_ x: [Float]) -> Double { x.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot() }
 
+    /// ‖a − b‖₂ in Double (equal counts).
+    public static func distance(_ a: [Float], _ b: [Float]) -> Double {
+        precondition(a.count == b.count, "ParamOptimizer.distance: sizes differ")
+        var s = 0.0
+        for i in 0..<a.count { let d = Double(a[i]) - Double(b[i]); s += d * d }
+        return s.squareRoot()
+    }
+
     /// cos(a, b); 0 when either is zero.
     public static func cosine(_ a: [Float], _ b: [Float]) -> Double {
         var dot = 0.0, na = 0.0, nb = 0.0

@@ -13,13 +13,16 @@ public struct PhaseTimes: Sendable, Equatable {
     public var sftPasses = 0.0
     /// AdamW / SGD steps, gradient fusion and copies of θ.
     public var optimizer = 0.0
+    /// BRIDGE's teacher: the w-only forward/backward passes it adds to the student's (at θ_{k+1} and θ̂),
+    /// so that `bench methods` can state the method's lower bound, mix's step plus these passes.
+    public var teacher = 0.0
 
     public init() {}
 
     /// Every phase with its CSV column name, in a fixed order: the one list the other members use.
     static var fields: [(name: String, key: WritableKeyPath<PhaseTimes, Double>)] { [
         ("sampling_s", \.sampling), ("reference_s", \.reference), ("rl_passes_s", \.rlPasses),
-        ("sft_passes_s", \.sftPasses), ("optimizer_s", \.optimizer),
+        ("sft_passes_s", \.sftPasses), ("optimizer_s", \.optimizer), ("teacher_s", \.teacher),
     ] }
 
     /// Names and values in a fixed order (CSV columns).

@@ -66,9 +66,11 @@ extension TrainContext {
     /// Forward of rows [lo, hi) at the current parameters, GRPO loss against the rollouts' π_old and
     /// π_ref, and (when theta or w) backward of scale·dL/dlogπ into the chosen gradients.
     /// The first call on fresh rollouts records π_old from this forward (so ρ = 1 exactly).
+    /// `phase` is where its wall time is charged (BRIDGE's teacher passes have their own).
     @discardableResult
-    public func rlGradient(_ ro: inout Rollouts, rows: Range<Int>? = nil, scale: Float = 1, theta: Bool, w: Bool) -> GRPOLoss.Result {
-        phases.time(\.rlPasses) { rlPass(&ro, rows: rows, scale: scale, theta: theta, w: w) }
+    public func rlGradient(_ ro: inout Rollouts, rows: Range<Int>? = nil, scale: Float = 1, theta: Bool, w: Bool,
+                           phase: WritableKeyPath<PhaseTimes, Double> = \.rlPasses) -> GRPOLoss.Result {
+        phases.time(phase) { rlPass(&ro, rows: rows, scale: scale, theta: theta, w: w) }
     }
 
     private func rlPass(_ ro: inout Rollouts, rows: Range<Int>?, scale: Float, theta: Bool, w: Bool) -> GRPOLoss.Result {

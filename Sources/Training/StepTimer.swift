@@ -5,7 +5,8 @@ import TensorCore
 /// Times one training update of each method from the same starting point (same base model, same
 /// seed, hence the same prompts and, for the first RL sampling, the same rollouts), so the ratio
 /// measures the methods' own cost and not a difference in response lengths that training produced.
-/// An untimed warm-up update per method comes first; every timed update then starts from the base again.
+/// An untimed warm-up update per method comes first; every timed update then starts from the base again,
+/// and the methods take turns (repeat 1 of each, then repeat 2 of each, ...).
 public enum StepTimer {
     public struct Timing: Sendable {
         public var method: String
@@ -30,35 +31,42 @@ public enum StepTimer {
             for k in 0..<warmSFTSteps { _ = try warm.sftStep(1_000_000 + k, theta: true, w: true) }
         }
         let clock = ContinuousClock()
-        var out: [Timing] = []
-        for m in methods {
+        // One model (and reference) per method, reset to the base before every update: the timed updates
+        // run on warm activation buffers, as every update after the first of a real run does. Methods take
+        // turns within each repeat, so a change in the machine's load (shared cores) falls on all of them
+        // alike and their ratios stay fair.
+        let configs = try methods.map { m -> TrainConfig in
             var c = config
             c.run.method = m
             try c.validate(source: "bench methods (\(m))")
-            // One model (and reference) per method, reset to the base before every update: the timed
-            // updates run on warm activation buffers, as every update after the first of a real run does.
-            let model = base.copy()
-            var reference: GPTModel?
-            var total = 0.0, rollouts = 0, tokens = 0, phases = PhaseTimes()
-            for r in 0...max(repeats, 1) {
-                model.assign(from: base)
-                let ctx = TrainContext(config: c, data: data, model: model)
-                ctx.reference = reference
+            return c
+        }
+        let models = methods.map { _ in base.copy() }
+        var references = [GPTModel?](repeating: nil, count: methods.count)
+        var totals = [Double](repeating: 0, count: methods.count), rollouts = [Int](repeating: 0, count: methods.count)
+        var tokens = rollouts, phases = [PhaseTimes](repeating: PhaseTimes(), count: methods.count)
+        for r in 0...max(repeats, 1) {
+            for (i, m) in methods.enumerated() {
+                models[i].assign(from: base)
+                let ctx = TrainContext(config: configs[i], data: data, model: models[i])
+                ctx.reference = references[i]
                 let method = try TrainingMethods.make(m)
                 try method.start(ctx)
                 let t0 = clock.now
                 _ = try method.step(0, ctx)
                 let d = clock.now - t0
-                reference = ctx.reference
+                references[i] = ctx.reference
                 if r == 0 { continue } // warm-up: sizes and touches the buffers
-                total += d.seconds
-                phases = phases + ctx.phases
-                rollouts += ctx.counters.rollouts
-                tokens += ctx.counters.forwardTokens + ctx.counters.backwardTokens + ctx.counters.sampledTokens
+                totals[i] += d.seconds
+                phases[i] = phases[i] + ctx.phases
+                rollouts[i] += ctx.counters.rollouts
+                tokens[i] += ctx.counters.forwardTokens + ctx.counters.backwardTokens + ctx.counters.sampledTokens
             }
-            let n = max(repeats, 1)
-            out.append(Timing(method: m, stepSeconds: total / Double(n), rollouts: rollouts / n, tokens: tokens / n,
-                              phases: phases.scaled(by: 1 / Double(n))))
+        }
+        let n = max(repeats, 1)
+        let out = methods.enumerated().map { i, m in
+            Timing(method: m, stepSeconds: totals[i] / Double(n), rollouts: rollouts[i] / n, tokens: tokens[i] / n,
+                   phases: phases[i].scaled(by: 1 / Double(n)))
         }
         return out
     }

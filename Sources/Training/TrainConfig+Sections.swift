@@ -85,28 +85,64 @@ public struct LambdaSection: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case schedule, lambda0 = "lambda0", lambdaMax = "lambda_max", steps, gamma, milestones, values }
 }
 
+/// `bridge.proxy`: how θ̂, the proxy of the lower-level solution θ*(w_k), is built (method.md step 4).
+public enum BridgeProxy: String, ConfigChoice {
+    /// One RL-only step from θ_k (paper v1/v2): the student's step without this update's SFT contribution.
+    case oneStep = "one_step"
+    /// The one-step point, then K − 1 more RL-only steps (`proxy_k`, `fresh_rollouts`).
+    case kStep = "k_step"
+    /// A persistent θ̂ that only ever takes RL steps (paper v3), checkpointed with the run.
+    case shadow
+}
+
+/// `bridge.proxy_optimizer`: the step rule of the proxy's RL-only steps.
+public enum BridgeProxyOptimizer: String, ConfigChoice {
+    /// AdamW's preconditioner of the student's step, frozen, without momentum: θ̂ differs from the student
+    /// by the full preconditioned step of this update's SFT gradient (docs/training.md, "θ̂").
+    case frozen
+    /// Plain steps of size `bridge.proxy_lr` (the paper's θ̂ = θ + α∇J_RL).
+    case sgd
+    /// The first design: AdamW from a copy of θ's state. Momentum lets only (1 − β₁) of the SFT gradient
+    /// through, so θ_{k+1} − θ̂ is ~10% of a step and the meta term is numerically inert; kept as an ablation.
+    case copy
+}
+
+/// `bridge.teacher_point`: where the teacher's w-gradients are taken.
+public enum BridgeTeacherPoint: String, ConfigChoice {
+    /// At the student's new point θ_{k+1} (method.md step 5): one SFT and two RL w-only passes.
+    case next
+    /// At θ_k, reusing the student's forward/backward passes (which then also compute ∇_w), with θ̂ placed
+    /// at the same offset from θ_k as from θ_{k+1}: one RL w-only pass at θ̂.
+    case current
+}
+
 /// `bridge:` the bilevel method's own settings.
 public struct BridgeSection: Codable, Sendable, Equatable {
     /// The λ schedule (penalty weight; γ = λ/(1−λ)).
     public var lambda = LambdaSection()
     /// Proxy θ̂ of θ*(w) [choice]: one_step (paper v1/v2, default) | k_step | shadow (paper v3).
-    public var proxy = "one_step"
-    /// k_step: number K of inner RL steps for θ̂.
+    public var proxy = BridgeProxy.oneStep
+    /// k_step: number K of RL-only steps for θ̂ (the first is the one-step point).
     public var proxyK = 2
     /// k_step: inner steps after the first use fresh rollouts from π(θ̂, w_k) (true) or reuse step-1 rollouts.
     public var freshRollouts = false
-    /// Proxy optimizer [choice]: "copy" (a copy of θ's AdamW state, default) | "sgd" (plain step of size proxy_lr).
-    public var proxyOptimizer = "copy"
+    /// Proxy step rule [choice]: frozen (default: the student's AdamW preconditioner, frozen, no momentum,
+    /// so that θ̂ is a full SFT step away from the student) | sgd (plain steps of size proxy_lr) | copy
+    /// (the first design, inert meta term; ablation).
+    public var proxyOptimizer = BridgeProxyOptimizer.frozen
     /// Step size α̂ of the sgd proxy optimizer.
     public var proxyLr = 0.01
     /// Include the Danskin meta term λ[∇_w L_RL(θ_{k+1}) − ∇_w L_RL(θ̂)] in g_w; false = ablation
     /// "w trained by SFT only".
     public var metaTerm = true
+    /// Where the teacher's w-gradients are taken [choice]: next (θ_{k+1}, method.md, default) | current
+    /// (θ_k, reusing the student's passes: cheaper, and the exact sft limit at λ = 0).
+    public var teacherPoint = BridgeTeacherPoint.next
 
     public init() {}
     enum CodingKeys: String, CodingKey {
         case lambda, proxy, proxyK = "proxy_k", freshRollouts = "fresh_rollouts", proxyOptimizer = "proxy_optimizer",
-             proxyLr = "proxy_lr", metaTerm = "meta_term"
+             proxyLr = "proxy_lr", metaTerm = "meta_term", teacherPoint = "teacher_point"
     }
 }
 

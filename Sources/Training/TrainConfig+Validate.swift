@@ -54,6 +54,14 @@ extension TrainConfig {
         try positive("rl.max_new_tokens", rl.maxNewTokens)
         try positive("rl.ppo_epochs", rl.ppoEpochs)
         try positive("rl.minibatches", rl.minibatches)
+        // mix and bridge take one optimiser step per update on one fused gradient (bridge's teacher also
+        // reuses the rollouts at ρ = 1): several epochs or minibatches have no meaning there, and were ignored.
+        if ["mix", "bridge"].contains(run.method) {
+            for (key, value) in [("rl.ppo_epochs", rl.ppoEpochs), ("rl.minibatches", rl.minibatches)] where value != 1 {
+                throw fail(key, "is \(value), which method '\(run.method)' does not support (one optimiser step per update on one fused gradient)",
+                           "set \(key)=1, or use rl_zero, cold_start or alternating, whose GRPO updates take several epochs and minibatches")
+            }
+        }
         if rl.promptsPerStep * rl.groupSize % rl.minibatches != 0 {
             throw fail("rl.minibatches", "\(rl.promptsPerStep * rl.groupSize) rollouts do not split into \(rl.minibatches) equal minibatches",
                        "choose a divisor of rl.prompts_per_step × rl.group_size")
@@ -72,9 +80,8 @@ extension TrainConfig {
         }
         if l.milestones != l.milestones.sorted() { throw fail("bridge.lambda.milestones", "must be ascending", "sort the milestones") }
         for (i, v) in l.values.enumerated() { try unit("bridge.lambda.values[\(i)]", v) }
-        try oneOf("bridge.proxy", bridge.proxy, ["one_step", "k_step", "shadow"])
         try positive("bridge.proxy_k", bridge.proxyK)
-        try oneOf("bridge.proxy_optimizer", bridge.proxyOptimizer, ["copy", "sgd"])
+        if !(bridge.proxyLr >= 0) { throw fail("bridge.proxy_lr", "must be ≥ 0", "use e.g. 0.01") }
         if run.method == "bridge", model.loraRank == 0 {
             throw fail("model.lora_rank", "BRIDGE trains the adapters w at the upper level", "set model.lora_rank > 0")
         }

@@ -6,11 +6,11 @@ extension TrainContext {
     public func sftStep(_ k: Int, theta: Bool, w: Bool) throws -> [(String, Double)] {
         let batch = sftBatch(step: k)
         let loss = sftGradient(batch, theta: theta, w: w)
-        try guardFinite(loss, "sft/loss", step: k)
+        try guardFinite(loss, "sft/loss", update: k)
         var m: [(String, Double)] = [(Metric.sftLoss, loss), (Metric.stageRL, 0)]
         let lr = config.optimTheta.learningRate(atUpdate: optTheta.t)
-        let nt = theta ? try stepTheta(step: k) : 0
-        let nw = w ? try stepW(step: k) : 0
+        let nt = theta ? try stepTheta(update: k) : 0
+        let nw = w ? try stepW(update: k) : 0
         m += [(Metric.lr, lr), (Metric.gradNorm, nt), (Metric.gradNormWOptim, nw)]
         return m
     }
@@ -25,9 +25,9 @@ extension TrainContext {
         for _ in 0..<rl.ppoEpochs {
             for j in 0..<mb {
                 let res = rlGradient(&ro, rows: (j * size)..<((j + 1) * size), theta: theta, w: w)
-                try guardFinite(res.loss, "rl/loss", step: k)
-                if theta { nt = try stepTheta(step: k) }
-                if w { nw = try stepW(step: k) }
+                try guardFinite(res.loss, "rl/loss", update: k)
+                if theta { nt = try stepTheta(update: k) }
+                if w { nw = try stepW(update: k) }
                 loss += res.loss; count += 1
                 acc.kl += res.stats.kl; acc.entropy += res.stats.entropy
                 acc.clipFracLow += res.stats.clipFracLow; acc.clipFracHigh += res.stats.clipFracHigh

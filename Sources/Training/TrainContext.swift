@@ -43,9 +43,11 @@ public final class TrainContext {
     // MARK: SFT
 
     /// Accumulates scale·∇L_SFT into the chosen gradient buffers on `examples`; returns L_SFT.
+    /// `phase` is where its wall time is charged (BRIDGE's teacher passes have their own).
     @discardableResult
-    public func sftGradient(_ batch: TokenBatch, scale: Float = 1, theta: Bool, w: Bool) -> Double {
-        phases.time(\.sftPasses) { sftPass(batch, scale: scale, theta: theta, w: w) }
+    public func sftGradient(_ batch: TokenBatch, scale: Float = 1, theta: Bool, w: Bool,
+                            phase: WritableKeyPath<PhaseTimes, Double> = \.sftPasses) -> Double {
+        phases.time(phase) { sftPass(batch, scale: scale, theta: theta, w: w) }
     }
 
     private func sftPass(_ batch: TokenBatch, scale: Float, theta: Bool, w: Bool) -> Double {
@@ -71,29 +73,35 @@ public final class TrainContext {
 
     // MARK: Optimiser steps
 
+    /// Whether updates train w: adapters exist and optim_w.lr > 0. `optim_w.lr: 0` freezes w, and then no
+    /// w-gradient is computed at all (rl_zero with it is BRIDGE's λ = 1 limit, docs/training.md).
+    public var trainsW: Bool { model.w.count > 0 && config.optimW.learningRate > 0 }
+
     /// AdamW step of θ on model.gradTheta (clipped); zeroes the gradient; returns the pre-clip norm.
-    /// A non-finite gradient stops the run (`diverged`, naming step k) before any parameter changes.
+    /// A non-finite gradient stops the run (`diverged`, naming update k's step) before any parameter changes.
     @discardableResult
-    public func stepTheta(step k: Int) throws -> Double {
+    public func stepTheta(update k: Int) throws -> Double {
         let n = phases.time(\.optimizer) { ParamOptimizer.adamStep(params: &model.theta.storage, grads: &model.gradTheta.storage, state: &optTheta, settings: config.optimTheta) }
-        try guardFinite(n, "gradient norm of θ", step: k)
+        try guardFinite(n, "gradient norm of θ", update: k)
         model.gradTheta.zero()
         return n
     }
 
     /// AdamW step of w on model.gradW (clipped); zeroes the gradient; returns the pre-clip norm.
     @discardableResult
-    public func stepW(step k: Int) throws -> Double {
+    public func stepW(update k: Int) throws -> Double {
         guard model.w.count > 0 else { return 0 }
         let n = phases.time(\.optimizer) { ParamOptimizer.adamStep(params: &model.w.storage, grads: &model.gradW.storage, state: &optW, settings: config.optimW) }
-        try guardFinite(n, "gradient norm of w", step: k)
+        try guardFinite(n, "gradient norm of w", update: k)
         model.gradW.zero()
         return n
     }
 
-    /// Throws `diverged` naming the quantity when `value` is not finite.
-    public func guardFinite(_ value: Double, _ quantity: String, step: Int) throws {
-        if !value.isFinite { throw TrainError.diverged(step: step, quantity: quantity) }
+    /// Throws `diverged` naming the quantity when `value` is not finite during (0-based) update k. The
+    /// error names step k + 1: the step at which update k's metrics would have been logged (metrics.md),
+    /// as the runner's own checks of logged values do; metrics.csv then ends at the last good step.
+    public func guardFinite(_ value: Double, _ quantity: String, update k: Int) throws {
+        if !value.isFinite { throw TrainError.diverged(step: k + 1, quantity: quantity) }
     }
 }
 

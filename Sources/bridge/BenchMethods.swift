@@ -7,6 +7,8 @@ import Training
 /// `bridge bench methods`: seconds per training update of each method, and the ratio to the first
 /// (default: BRIDGE over RL-zero), measured in one process from the same base model and seed, so
 /// every method's update sees the same prompts and rollout lengths. Paper: 6.9 h / 6.1 h ≈ 1.13 (3B).
+/// With `mix` in the list, BRIDGE's row also gets its ratio to its lower bound: mix's update (the same
+/// passes on one fused gradient) plus the teacher's w-only passes, both measured in this run.
 struct BenchMethods: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "methods",
@@ -17,7 +19,7 @@ struct BenchMethods: ParsableCommand {
     var repeats = 5
 
     @Option(name: .long, help: "Comma-separated methods to time (the first is the reference).")
-    var methods = "rl_zero,bridge"
+    var methods = "rl_zero,mix,bridge"
 
     @Option(name: .long, help: "SFT updates applied to the base before timing (0 = time at the base model's short direct answers).")
     var warmSft = 0
@@ -42,15 +44,21 @@ struct BenchMethods: ParsableCommand {
         BLAS.threads = 1
         let cfg = try Train.loadConfig(file: config, method: nil, overrides: overrides)
         let timings = try StepTimer.measure(config: cfg, methods: methods.split(separator: ",").map(String.init), repeats: repeats, warmSFTSteps: warmSft)
-        var table = CSVTable(columns: ["method", "warm_sft", "repeats", "step_s", "ratio_to_first", "rollouts_per_step", "tokens_per_step", "blas_threads"]
+        var table = CSVTable(columns: ["method", "warm_sft", "repeats", "step_s", "ratio_to_first", "bound_s", "ratio_to_bound",
+                                       "rollouts_per_step", "tokens_per_step", "blas_threads"]
                              + PhaseTimes().named.map(\.0))
         let reference = timings.first?.stepSeconds ?? 0
+        let mix = timings.first { $0.method == "mix" }?.stepSeconds
         for t in timings {
             let ratio = reference > 0 ? t.stepSeconds / reference : 0
-            table.append([.text(t.method), .integer(warmSft), .integer(repeats), .number(t.stepSeconds), .number(ratio),
-                          .integer(t.rollouts), .integer(t.tokens), .integer(BLAS.threads)]
+            // BRIDGE's lower bound: mix's update plus the passes only the teacher needs.
+            let bound = t.method == "bridge" ? mix.map { $0 + t.phases.teacher } : nil
+            let boundCells: [CSVTable.Cell] = bound.map { [.number($0), .number(t.stepSeconds / $0)] } ?? [.text(""), .text("")]
+            table.append([.text(t.method), .integer(warmSft), .integer(repeats), .number(t.stepSeconds), .number(ratio)] + boundCells
+                         + [.integer(t.rollouts), .integer(t.tokens), .integer(BLAS.threads)]
                          + t.phases.named.map { .number($0.1) })
-            print("\(t.method): \(String(format: "%.4f", t.stepSeconds)) s/update, ratio \(String(format: "%.3f", ratio)), \(t.tokens) tokens/update")
+            let boundText = bound.map { String(format: ", bound %.4f s (mix + teacher), ratio to bound %.3f", $0, t.stepSeconds / $0) } ?? ""
+            print("\(t.method): \(String(format: "%.4f", t.stepSeconds)) s/update, ratio \(String(format: "%.3f", ratio))\(boundText), \(t.tokens) tokens/update")
             print("  " + t.phases.named.map { "\($0.0) \(String(format: "%.3f", $0.1))" }.joined(separator: ", "))
         }
         let url = URL(fileURLWithPath: out)

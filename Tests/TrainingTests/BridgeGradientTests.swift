@@ -25,7 +25,7 @@ import Training
         let lambda = 0.6
         model.zeroGradients()
         _ = try BridgeMethod.metaGradient(ctx, thetaNext: thetaNext, thetaProxy: thetaHat, sft: sft, rollouts: &ro,
-                                          lambda: lambda, metaTerm: true, step: 0)
+                                          lambda: lambda, update: 0)
         let g = model.gradW.storage
         let w0 = model.w.storage
         var worst = (rel: 0.0, what: "")
@@ -38,7 +38,7 @@ import Training
             func f(_ s: Double) throws -> Double {
                 model.w.storage = zip(w0, d).map { $0 + Float(s * $1) }
                 return try BridgeMethod.metaGradient(ctx, thetaNext: thetaNext, thetaProxy: thetaHat, sft: sft, rollouts: &ro,
-                                                     lambda: lambda, metaTerm: true, step: 0, backward: false).objective
+                                                     lambda: lambda, update: 0, backward: false).objective
             }
             let fd = (try f(h) - f(-h)) / (2 * h)
             model.w.storage = w0
@@ -79,17 +79,44 @@ import Training
         #expect(rows.contains { $0.0 == Metric.gradNormW && $0.1 > 0 })
     }
 
-    @Test(arguments: ["one_step", "k_step", "shadow"])
+    @Test(arguments: BridgeProxy.names)
     func proxyModesRun(proxy: String) throws {
-        for opt in ["copy", "sgd"] {
-            let ctx = try TinyRun.context(try TinyRun.config("bridge", ["bridge.proxy=\(proxy)", "bridge.proxy_optimizer=\(opt)", "bridge.fresh_rollouts=true"]))
-            let m = BridgeMethod()
-            try m.start(ctx)
-            for k in 0..<2 {
-                let rows = try m.step(k, ctx)
-                let gain = rows.first { $0.0 == Metric.coopGain }?.1
-                #expect(gain?.isFinite == true, "\(proxy)/\(opt): coop gain \(String(describing: gain))")
+        for opt in BridgeProxyOptimizer.names {
+            for point in BridgeTeacherPoint.names {
+                // Reward noise: a random model's groups then have reward variance, so g_rl ≠ 0 (the copy proxy and
+                // the shadow move only with g_rl; at g_rl = 0 they would sit at θ_k, the current teacher's point).
+                let ctx = try TinyRun.context(try TinyRun.config("bridge", ["data.reward_noise=0.3", "bridge.proxy=\(proxy)", "bridge.proxy_optimizer=\(opt)",
+                                                                             "bridge.teacher_point=\(point)", "bridge.fresh_rollouts=true"]))
+                let m = BridgeMethod()
+                try m.start(ctx)
+                for k in 0..<2 {
+                    let rows = try m.step(k, ctx)
+                    let gain = rows.first { $0.0 == Metric.coopGain }?.1, gap = rows.first { $0.0 == Metric.proxyGap }?.1
+                    #expect(gain?.isFinite == true, "\(proxy)/\(opt)/\(point): coop gain \(String(describing: gain))")
+                    #expect(gap.map { $0 > 0 } == true, "\(proxy)/\(opt)/\(point): θ̂ must differ from the teacher's point, gap \(String(describing: gap))")
+                    #expect(rows.contains { $0.0 == Metric.shadowClipFrac } == (proxy == "shadow"), "shadow staleness logged for the shadow only")
+                }
             }
+        }
+    }
+
+    /// The frozen proxy is the student's step without its SFT part: θ_{k+1} − θ̂ = the preconditioned step
+    /// of c(1−λ)g_sft, at most lr per coordinate. At AdamW's first updates every coordinate of the student's
+    /// step has size ≈ lr, so the gap must be a sizeable fraction of the student's own step: ≥ 25% at
+    /// updates 0 and 1 (measured ≈ 1; 8 updates of the metaTermMovesW test check the later ones), and
+    /// no coordinate may move by more than lr (the cap that keeps v̂_1 = (c·g_fused)² from dividing by ~0).
+    @Test func frozenProxyIsAFullSFTStepAway() throws {
+        let ctx = try TinyRun.context(try TinyRun.config("bridge", ["data.reward_noise=0.3"]))
+        let m = BridgeMethod()
+        try m.start(ctx)
+        for k in 0..<2 {
+            let before = ctx.model.theta.storage
+            let rows = try m.step(k, ctx)
+            let stepSize = ParamOptimizer.distance(ctx.model.theta.storage, before)
+            let gap = try #require(rows.first { $0.0 == Metric.proxyGap }?.1)
+            let lr = ctx.config.optimTheta.learningRate
+            #expect(gap > 0.25 * stepSize, "update \(k): ‖θ_{k+1} − θ̂‖ = \(gap) against a student step of \(stepSize)")
+            #expect(gap <= lr * Double(ctx.model.theta.count).squareRoot() * 1.0001, "update \(k): gap \(gap) exceeds lr per coordinate")
         }
     }
 }

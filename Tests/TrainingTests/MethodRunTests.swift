@@ -49,6 +49,11 @@ import Training
         let (r, csv) = try TinyRun.runIn(c, url: url)
         #expect(r.status == .diverged, "status \(r.status)")
         #expect(r.error?.contains("diverged at step") == true, "error names the step: \(r.error ?? "nil")")
+        // The failing update is the one after the last logged one: the error names the step its metrics
+        // would have had (update k is logged at step k + 1), not the last good step.
+        let trained = csv.split(separator: "\n").filter { $0.contains(",sft/loss,") }.compactMap { Int($0.split(separator: ",")[1]) }
+        let lastGood = trained.max() ?? 0
+        #expect(r.error?.hasPrefix("diverged at step \(lastGood + 1):") == true, "last logged step \(lastGood), error: \(r.error ?? "nil")")
         #expect(csv.contains(",0,eval/mean_accuracy,"), "metrics measured before the divergence are kept")
         #expect(!csv.lowercased().contains("nan") && !csv.contains("inf"))
         let saved = try RunResult.read(url.appendingPathComponent("result.json"))

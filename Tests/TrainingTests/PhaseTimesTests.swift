@@ -24,7 +24,8 @@ import Training
         let brMethod = try TrainingMethods.make("bridge")
         try brMethod.start(br)
         _ = try brMethod.step(0, br)
-        #expect(br.phases.sampling > 0 && br.phases.rlPasses > 0 && br.phases.sftPasses > 0 && br.phases.optimizer > 0)
+        #expect(br.phases.sampling > 0 && br.phases.rlPasses > 0 && br.phases.sftPasses > 0 && br.phases.optimizer > 0 && br.phases.teacher > 0)
+        #expect(rl.phases.teacher == 0 && sft.phases.teacher == 0, "only BRIDGE's teacher charges the teacher phase")
     }
 
     /// Refreezing overwrites the existing reference in place: afterwards it scores like the current model.

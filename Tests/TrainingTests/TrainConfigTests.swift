@@ -37,6 +37,34 @@ import Training
         #expect(throws: ConfigError.self) { _ = try TrainConfig.load(yamlText: nil, source: "o", overrides: ["data.reward_noise=1.5"]) }
         #expect(throws: ConfigError.self) { _ = try TrainConfig.load(yamlText: nil, source: "o", overrides: ["bridge.lambda.milestones=[5]"]) }
     }
+
+    /// Enumerated choices decode into Swift enums; an unknown value names the key and the nearest valid value.
+    @Test(arguments: [("bridge.proxy=one_stp", "one_step"), ("bridge.proxy_optimizer=frozn", "frozen"),
+                      ("bridge.teacher_point=curent", "current")])
+    func unknownChoiceNamesNearest(override: String, nearest: String) {
+        do {
+            _ = try TrainConfig.load(yamlText: nil, source: "o", overrides: [override])
+            Issue.record("expected an error for \(override)")
+        } catch let e as ConfigError {
+            let key = override.split(separator: "=")[0].split(separator: ".")[1]
+            #expect(e.description.contains(String(key)) && e.description.contains("did you mean '\(nearest)'"), "\(e)")
+        } catch { Issue.record("wrong error \(error)") }
+    }
+
+    /// mix and bridge take one optimiser step per update: several epochs or minibatches are refused, naming
+    /// the key, the method and the fix, instead of being ignored.
+    @Test(arguments: ["mix", "bridge"])
+    func unsupportedRLOptionsAreRefused(method: String) throws {
+        for key in ["rl.ppo_epochs", "rl.minibatches"] {
+            do {
+                _ = try TrainConfig.load(yamlText: nil, source: "o", overrides: ["run.method=\(method)", "\(key)=2"])
+                Issue.record("expected an error for \(key) with \(method)")
+            } catch let e as ConfigError {
+                #expect(e.description.contains(key) && e.description.contains("'\(method)'") && e.description.contains("\(key)=1"), "\(e)")
+            }
+        }
+        _ = try TrainConfig.load(yamlText: nil, source: "o", overrides: ["run.method=rl_zero", "rl.ppo_epochs=2", "rl.minibatches=2"])
+    }
 }
 
 /// Choices are Swift enums: an unknown word fails at load with the valid words and the nearest one.

@@ -7,6 +7,6 @@ public final class AlternatingMethod: TrainingMethod {
     public func start(_ ctx: TrainContext) throws { ctx.freezeReference() }
     public func step(_ k: Int, _ ctx: TrainContext) throws -> [(String, Double)] {
         let isSFT = ctx.config.alternating.isSFTStep(k, plan: ctx.config.dataPlan)
-        return isSFT ? try ctx.sftStep(k, theta: true, w: true) : try ctx.rlStep(k, theta: true, w: true)
+        return isSFT ? try ctx.sftStep(k, theta: true, w: ctx.trainsW) : try ctx.rlStep(k, theta: true, w: ctx.trainsW)
     }
 }

@@ -5,8 +5,8 @@ public final class ColdStartMethod: TrainingMethod {
     public init() {}
     public func step(_ k: Int, _ ctx: TrainContext) throws -> [(String, Double)] {
         let S = ctx.config.sft.coldStartSteps(runSteps: ctx.config.run.steps)
-        if k < S { return try ctx.sftStep(k, theta: true, w: true) }
+        if k < S { return try ctx.sftStep(k, theta: true, w: ctx.trainsW) }
         if k == S || ctx.reference == nil { ctx.freezeReference() }
-        return try ctx.rlStep(k, theta: true, w: true)
+        return try ctx.rlStep(k, theta: true, w: ctx.trainsW)
     }
 }

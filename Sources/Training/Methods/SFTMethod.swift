@@ -3,6 +3,6 @@ public final class SFTMethod: TrainingMethod {
     public let name = "sft"
     public init() {}
     public func step(_ k: Int, _ ctx: TrainContext) throws -> [(String, Double)] {
-        try ctx.sftStep(k, theta: !ctx.config.sft.loraOnly, w: true)
+        try ctx.sftStep(k, theta: !ctx.config.sft.loraOnly, w: ctx.trainsW)
     }
 }
