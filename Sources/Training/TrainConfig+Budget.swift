@@ -39,7 +39,7 @@ public struct DataPlan: Equatable, Sendable {
     /// Rollouts one RL update of `method` draws: prompts × G, plus bridge's fresh k_step proxy rollouts.
     public static func rolloutsPerRLStep(_ c: TrainConfig) -> Int {
         let batch = c.rl.promptsPerStep * c.rl.groupSize
-        guard c.run.method == "bridge", c.bridge.proxy == "k_step", c.bridge.freshRollouts else { return batch }
+        guard c.run.method == "bridge", c.bridge.proxy == .kStep, c.bridge.freshRollouts else { return batch }
         return batch * max(c.bridge.proxyK, 1)
     }
 

@@ -42,8 +42,8 @@ import Training
             ro.advantages = Advantages.groupNormalized(rewards: ro.rewards, groupSize: c.rl.groupSize, stdNormalize: true)
             ctx.model.zeroGradients()
             ctx.rlGradient(&ro, theta: true, w: true)
-            _ = try ctx.stepTheta(step: k)
-            _ = try ctx.stepW(step: k)
+            _ = try ctx.stepTheta(update: k)
+            _ = try ctx.stepW(update: k)
             rewards.append(ro.rewards.reduce(0, +) / Double(ro.S))
         }
         let last = rewards.suffix(5).reduce(0, +) / 5
