@@ -65,7 +65,7 @@ public enum ToyExperiments {
         for (i, k) in c.sweep.k.enumerated() {
             try rec.log(i, TheoryMetric.k, Double(k))
             try rec.log(i, TheoryMetric.gamma, c.bome.gamma)
-            if c.bome.problem == "lls" {
+            if c.bome.problem == .lls {
                 try OuterRuns.logMethods(BOMELowerLevelSingletonToy(), x0: [0], y0: [0, 0], config: c, gamma: c.bome.gamma, innerSteps: k,
                                          upperStep: c.bome.step, lowerStep: c.bome.step, proxyStep: c.bome.step,
                                          iterations: c.bome.iterations, step: i, &rec)

@@ -1,10 +1,25 @@
+import BridgeSupport
 import Foundation
+
+/// `experiment`: which theory experiment a run performs (docs/theory.md).
+public enum TheoryExperiment: String, ConfigChoice {
+    case quadraticBias = "quadratic_bias", vpbgdToy = "vpbgd_toy", bomeToy = "bome_toy", hyperCleaning = "hyper_cleaning"
+    case oneStepProxy = "one_step_proxy", exactRL = "exact_rl"
+}
+
+/// `bome.problem`: which BOME toy.
+public enum BOMEProblem: String, ConfigChoice {
+    /// θ ∈ R², non-singleton S(ν).
+    case lls
+    /// ν ∈ R⁴ softmax weights.
+    case coreset
+}
 
 /// The config of one theory run (`kind: theory`): which experiment, its problem and its sweep.
 /// Keys are snake_case; every field has a default so that the default tree lists every key.
 public struct TheoryConfig: Codable, Sendable, Equatable {
     /// quadratic_bias | vpbgd_toy | bome_toy | hyper_cleaning | one_step_proxy | exact_rl.
-    public var experiment: String = "quadratic_bias"
+    public var experiment = TheoryExperiment.quadraticBias
     /// Root seed of the problem instance (basis, targets, data); every stream is derived from it.
     public var seed: Int = 0
     /// The closed-form quadratic (quadratic_bias, one_step_proxy).
@@ -23,7 +38,7 @@ public struct TheoryConfig: Codable, Sendable, Equatable {
     public var exactRL = ExactRLSettings()
 
     public init() {}
-    public static let experiments = ["quadratic_bias", "vpbgd_toy", "bome_toy", "hyper_cleaning", "one_step_proxy", "exact_rl"]
+    public static var experiments: [String] { TheoryExperiment.names }
 
     enum CodingKeys: String, CodingKey {
         case experiment, seed, quadratic, sweep, outer, vpbgd, bome
@@ -35,9 +50,6 @@ public struct TheoryConfig: Codable, Sendable, Equatable {
 
     /// Cross-field checks with fix-it messages.
     public func validate() throws {
-        guard Self.experiments.contains(experiment) else {
-            throw TheoryError.invalidConfig("unknown experiment '\(experiment)'; use one of \(Self.experiments.joined(separator: ", "))")
-        }
         guard seed >= 0 else { throw TheoryError.invalidConfig("seed must be >= 0") }
         guard sweep.lambda.allSatisfy({ $0 > 0 && $0 < 1 }) else { throw TheoryError.invalidConfig("sweep.lambda values must be in (0, 1)") }
         guard gammas.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw TheoryError.invalidConfig("sweep.gamma values must be finite and > 0") }
@@ -46,7 +58,6 @@ public struct TheoryConfig: Codable, Sendable, Equatable {
         for m in outer.methods where OuterMethod(rawValue: m) == nil {
             throw TheoryError.invalidConfig("outer.methods: unknown method '\(m)'; use \(OuterMethod.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard ["lls", "coreset"].contains(bome.problem) else { throw TheoryError.invalidConfig("bome.problem must be lls or coreset") }
     }
 }
 
@@ -116,7 +127,7 @@ public struct VPBGDSettings: Codable, Sendable, Equatable {
 /// BOME toys.
 public struct BOMESettings: Codable, Sendable, Equatable {
     /// lls (θ ∈ R², non-singleton S(ν)) or coreset (ν ∈ R⁴ softmax weights).
-    public var problem: String = "lls"
+    public var problem = BOMEProblem.lls
     /// Outer iterations (BOME's scripts: 1000 for lls, 5000 for coreset).
     public var iterations: Int = 1000
     /// Step on every variable (BOME's scripts: 0.5 for lls, 0.05 for coreset).

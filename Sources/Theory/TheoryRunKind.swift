@@ -41,17 +41,16 @@ public enum TheoryRun {
 
     public static func run(_ config: TheoryConfig, runId: String, progress: RunProgress? = nil) -> Outcome {
         var rec = TheoryRecorder(runId: runId)
-        let report: ((Int, Int) -> Void) = { step, total in progress?(step, total, config.experiment) }
+        let report: ((Int, Int) -> Void) = { step, total in progress?(step, total, config.experiment.rawValue) }
         do {
             try config.validate()
             switch config.experiment {
-            case "quadratic_bias": try QuadraticExperiments.penaltyBias(config, &rec, progress: report)
-            case "one_step_proxy": try QuadraticExperiments.oneStepProxy(config, &rec, progress: report)
-            case "vpbgd_toy": try ToyExperiments.vpbgd(config, &rec, progress: report)
-            case "bome_toy": try ToyExperiments.bome(config, &rec, progress: report)
-            case "hyper_cleaning": try ToyExperiments.hyperCleaning(config, &rec, progress: report)
-            case "exact_rl": try ExactRLExperiment.run(config, &rec, progress: report)
-            default: throw TheoryError.invalidConfig("unknown experiment \(config.experiment)")
+            case .quadraticBias: try QuadraticExperiments.penaltyBias(config, &rec, progress: report)
+            case .oneStepProxy: try QuadraticExperiments.oneStepProxy(config, &rec, progress: report)
+            case .vpbgdToy: try ToyExperiments.vpbgd(config, &rec, progress: report)
+            case .bomeToy: try ToyExperiments.bome(config, &rec, progress: report)
+            case .hyperCleaning: try ToyExperiments.hyperCleaning(config, &rec, progress: report)
+            case .exactRL: try ExactRLExperiment.run(config, &rec, progress: report)
             }
             // Final values (fitted slopes with CI and expected value, run summaries) are also logged to
             // metrics.csv one step after the sweep, so that the study collector summarises them over seeds.

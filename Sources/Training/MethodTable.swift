@@ -16,7 +16,7 @@ public enum MethodTable {
         var table = CSVTable(columns: columns)
         for m in methods {
             var c = config
-            c.run.method = m
+            c.run.method = try TrainMethod.parse(m, what: "train-table")
             try c.validate(source: "train-table (\(m))")
             let dir = outDir.appendingPathComponent(m)
             log("== \(m) -> \(dir.path)")

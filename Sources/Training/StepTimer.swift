@@ -26,7 +26,7 @@ public enum StepTimer {
         let base = try BaseModelSource.make(config: config, data: data, root: root)
         if warmSFTSteps > 0 {
             var c = config
-            c.run.method = "sft"
+            c.run.method = .sft
             let warm = TrainContext(config: c, data: data, model: base)
             for k in 0..<warmSFTSteps { _ = try warm.sftStep(1_000_000 + k, theta: true, w: true) }
         }
@@ -37,7 +37,7 @@ public enum StepTimer {
         // alike and their ratios stay fair.
         let configs = try methods.map { m -> TrainConfig in
             var c = config
-            c.run.method = m
+            c.run.method = try TrainMethod.parse(m, what: "bench methods")
             try c.validate(source: "bench methods (\(m))")
             return c
         }
@@ -50,7 +50,7 @@ public enum StepTimer {
                 models[i].assign(from: base)
                 let ctx = TrainContext(config: configs[i], data: data, model: models[i])
                 ctx.reference = references[i]
-                let method = try TrainingMethods.make(m)
+                let method = TrainingMethods.make(configs[i].run.method)
                 try method.start(ctx)
                 let t0 = clock.now
                 _ = try method.step(0, ctx)

@@ -39,7 +39,7 @@ public struct DataPlan: Equatable, Sendable {
     /// Rollouts one RL update of `method` draws: prompts × G, plus bridge's fresh k_step proxy rollouts.
     public static func rolloutsPerRLStep(_ c: TrainConfig) -> Int {
         let batch = c.rl.promptsPerStep * c.rl.groupSize
-        guard c.run.method == "bridge", c.bridge.proxy == .kStep, c.bridge.freshRollouts else { return batch }
+        guard c.run.method == .bridge, c.bridge.proxy == .kStep, c.bridge.freshRollouts else { return batch }
         return batch * max(c.bridge.proxyK, 1)
     }
 
@@ -50,12 +50,12 @@ public struct DataPlan: Equatable, Sendable {
         let sftBatches = b.sftExamples / c.sft.batchSize
         let rlBatches = b.rollouts / rolloutsPerRLStep(c)
         switch c.run.method {
-        case "base": return DataPlan(sftSteps: 0, rlSteps: 0, totalSteps: 0)
-        case "sft": return DataPlan(sftSteps: sftBatches, rlSteps: 0, totalSteps: sftBatches)
-        case "rl_zero": return DataPlan(sftSteps: 0, rlSteps: rlBatches, totalSteps: rlBatches)
-        case "cold_start", "alternating":
+        case .base: return DataPlan(sftSteps: 0, rlSteps: 0, totalSteps: 0)
+        case .sft: return DataPlan(sftSteps: sftBatches, rlSteps: 0, totalSteps: sftBatches)
+        case .rlZero: return DataPlan(sftSteps: 0, rlSteps: rlBatches, totalSteps: rlBatches)
+        case .coldStart, .alternating:
             return DataPlan(sftSteps: sftBatches, rlSteps: rlBatches, totalSteps: sftBatches + rlBatches)
-        default: // mix, bridge: every update draws one SFT batch and one RL batch
+        case .mix, .bridge: // every update draws one SFT batch and one RL batch
             let n = min(sftBatches, rlBatches)
             return DataPlan(sftSteps: 0, rlSteps: n, totalSteps: n)
         }
@@ -63,7 +63,7 @@ public struct DataPlan: Equatable, Sendable {
 
     /// Data each method draws per update kind, for docs and runs.csv checks: (sft examples, rollouts).
     public static func drawn(_ c: TrainConfig, plan p: DataPlan) -> (sftExamples: Int, rollouts: Int) {
-        let both = c.run.method == "mix" || c.run.method == "bridge"
+        let both = c.run.method.fusesSFTAndRL
         return ((p.sftSteps + (both ? p.rlSteps : 0)) * c.sft.batchSize, p.rlSteps * rolloutsPerRLStep(c))
     }
 }
@@ -96,11 +96,11 @@ extension TrainConfig {
         if run.budget.rollouts < 0 || run.budget.sftExamples < 0 {
             throw fail("run.budget", "rollouts and sft_examples must be ≥ 0", "use 0 or a positive count")
         }
-        if run.method != "base" && plan.totalSteps == 0 {
-            throw fail("run.budget", "a budget of \(run.budget.rollouts) rollouts and \(run.budget.sftExamples) SFT examples holds no full batch for \(run.method) (\(DataPlan.rolloutsPerRLStep(self)) rollouts per RL update, \(sft.batchSize) SFT examples per update)",
+        if run.method != .base && plan.totalSteps == 0 {
+            throw fail("run.budget", "a budget of \(run.budget.rollouts) rollouts and \(run.budget.sftExamples) SFT examples holds no full batch for \(run.method.rawValue) (\(DataPlan.rolloutsPerRLStep(self)) rollouts per RL update, \(sft.batchSize) SFT examples per update)",
                        "raise run.budget.rollouts / run.budget.sft_examples")
         }
-        if run.method == "cold_start" {
+        if run.method == .coldStart {
             if sft.coldStartSteps != -1 && sft.coldStartSteps != plan.sftSteps {
                 throw fail("sft.cold_start_steps", "is derived from run.budget.sft_examples under a data budget (S = \(plan.sftSteps))",
                            "remove sft.cold_start_steps, or set run.budget.unit: steps")

@@ -27,7 +27,6 @@ extension TrainConfig {
     }
 
     /// Methods that sample rollouts (and so need rl.* sized memory).
-    public static let rlMethods: Set<String> = ["rl_zero", "cold_start", "alternating", "mix", "bridge"]
 
     /// Floats of one forward/backward at (B, T) (GPTModel's ActivationLayout, dominant terms).
     static func activationFloats(_ c: GPTConfig, rank: Int, B: Double, T: Double) -> Double {
@@ -45,7 +44,7 @@ extension TrainConfig {
         var parts: [(key: String, what: String, bytes: Double)] = [("model.preset", "parameters and optimiser state", 10 * params * 4)]
         parts.append(("sft.batch_size", "SFT activations (\(sft.batchSize) × \(c.contextLength) tokens)",
                       TrainConfig.activationFloats(c, rank: model.loraRank, B: Double(sft.batchSize), T: T) * 4))
-        if TrainConfig.rlMethods.contains(run.method) {
+        if run.method.usesRL {
             let S = Double(rl.promptsPerStep) * Double(rl.groupSize)
             let key = rl.groupSize >= rl.promptsPerStep ? "rl.group_size" : "rl.prompts_per_step"
             let rollout = TrainConfig.activationFloats(c, rank: model.loraRank, B: S, T: T) + 2 * Double(c.layers) * S * T * Double(c.channels) + 8 * S * T

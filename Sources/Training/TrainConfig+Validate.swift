@@ -6,7 +6,7 @@ import Tasks
 /// Cross-field checks of a training config: each failure names the key path and the fix.
 extension TrainConfig {
     /// The seven methods of method.md's table.
-    public static let methods = ["base", "sft", "rl_zero", "cold_start", "alternating", "mix", "bridge"]
+    public static var methods: [String] { TrainMethod.names }
 
     public func validate(source: String) throws {
         func fail(_ path: String, _ message: String, _ fix: String) -> ConfigError {
@@ -24,7 +24,6 @@ extension TrainConfig {
             if !(v >= 0 && v <= 1) { throw fail(path, "must lie in [0, 1], found \(Format.number(v))", "use a probability/weight in [0, 1]") }
         }
 
-        try oneOf("run.method", run.method, TrainConfig.methods)
         try nonNegative("run.steps", run.steps)
         try nonNegative("run.seed", run.seed)
         try nonNegative("run.eval_every", run.evalEvery)
@@ -39,16 +38,16 @@ extension TrainConfig {
         }
         try positive("sft.batch_size", sft.batchSize)
         if sft.coldStartSteps < -1 { throw fail("sft.cold_start_steps", "must be ≥ 0, or −1 for half the run", "use e.g. 100 or -1") }
-        if run.method == "cold_start", sft.coldStartSteps > run.steps {
+        if run.method == .coldStart, sft.coldStartSteps > run.steps {
             throw fail("sft.cold_start_steps", "S = \(sft.coldStartSteps) exceeds run.steps = \(run.steps)", "lower sft.cold_start_steps or raise run.steps")
         }
-        if run.method == "sft", sft.loraOnly, model.loraRank == 0 {
+        if run.method == .sft, sft.loraOnly, model.loraRank == 0 {
             throw fail("sft.lora_only", "LoRA-only SFT needs adapters", "set model.lora_rank > 0 or sft.lora_only=false")
         }
         try positive("rl.prompts_per_step", rl.promptsPerStep)
         try positive("rl.group_size", rl.groupSize)
-        if TrainConfig.rlMethods.contains(run.method), rl.groupSize < 2 {
-            throw fail("rl.group_size", "must be ≥ 2 for \(run.method), found \(rl.groupSize): GRPO's advantage is a reward minus its group's mean, so groups of one always give 0 and nothing learns",
+        if run.method.usesRL, rl.groupSize < 2 {
+            throw fail("rl.group_size", "must be ≥ 2 for \(run.method.rawValue), found \(rl.groupSize): GRPO's advantage is a reward minus its group's mean, so groups of one always give 0 and nothing learns",
                        "use e.g. rl.group_size=8")
         }
         try positive("rl.max_new_tokens", rl.maxNewTokens)
@@ -56,9 +55,9 @@ extension TrainConfig {
         try positive("rl.minibatches", rl.minibatches)
         // mix and bridge take one optimiser step per update on one fused gradient (bridge's teacher also
         // reuses the rollouts at ρ = 1): several epochs or minibatches have no meaning there, and were ignored.
-        if ["mix", "bridge"].contains(run.method) {
+        if run.method.fusesSFTAndRL {
             for (key, value) in [("rl.ppo_epochs", rl.ppoEpochs), ("rl.minibatches", rl.minibatches)] where value != 1 {
-                throw fail(key, "is \(value), which method '\(run.method)' does not support (one optimiser step per update on one fused gradient)",
+                throw fail(key, "is \(value), which method '\(run.method.rawValue)' does not support (one optimiser step per update on one fused gradient)",
                            "set \(key)=1, or use rl_zero, cold_start or alternating, whose GRPO updates take several epochs and minibatches")
             }
         }
@@ -82,7 +81,7 @@ extension TrainConfig {
         for (i, v) in l.values.enumerated() { try unit("bridge.lambda.values[\(i)]", v) }
         try positive("bridge.proxy_k", bridge.proxyK)
         if !(bridge.proxyLr >= 0) { throw fail("bridge.proxy_lr", "must be ≥ 0", "use e.g. 0.01") }
-        if run.method == "bridge", model.loraRank == 0 {
+        if run.method == .bridge, model.loraRank == 0 {
             throw fail("model.lora_rank", "BRIDGE trains the adapters w at the upper level", "set model.lora_rank > 0")
         }
         try nonNegative("alternating.sft_steps", alternating.sftSteps)

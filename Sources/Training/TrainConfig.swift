@@ -105,7 +105,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
 public struct RunSection: Codable, Sendable, Equatable {
     /// Training method: base | sft | rl_zero | cold_start | alternating | mix | bridge.
     /// Default bridge: the method under study.
-    public var method = "bridge"
+    public var method = TrainMethod.bridge
     /// Root seed of the run's training streams (LoRA init, batch draws, rollouts); 1 by convention. Under
     /// `seed_scope: all` it is also the data seed and the base model's seed.
     public var seed = 1

@@ -45,7 +45,7 @@ public enum TrainRunner {
         let root = RNG(seed: UInt64(config.run.seed))
         let model = try BaseModelSource.make(config: config, data: data, root: root)
         let ctx = TrainContext(config: config, data: data, model: model)
-        let method = try TrainingMethods.make(config.run.method)
+        let method = TrainingMethods.make(config.run.method)
         let evaluation = try RunEvaluation(config: config, data: data, contextLength: model.config.contextLength)
 
         var log = MetricLog(runId: runId)
@@ -146,7 +146,7 @@ public enum TrainRunner {
                     let reward = rows.first { $0.0 == Metric.rewardMean }.map { " reward \(Format.number(($0.1 * 1000).rounded() / 1000))" } ?? ""
                     let acc = log.rows.last { $0.metric == Metric.evalMeanAccuracy }.map { " acc \(Format.number(($0.value * 1000).rounded() / 1000))" } ?? ""
                     let eta = trainSteps > 0 ? Format.duration((wall() - state.wallSeconds) / Double(trainSteps) * Double(total - s)) : "?"
-                    progress(s, total, "\(config.run.method)\(reward)\(acc) ETA \(eta)")
+                    progress(s, total, "\(config.run.method.rawValue)\(reward)\(acc) ETA \(eta)")
                 }
             }
         } catch let TrainError.diverged(step, quantity) {

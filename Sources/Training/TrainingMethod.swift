@@ -1,3 +1,4 @@
+import BridgeSupport
 import Foundation
 
 /// One training method: a step function over the shared `TrainContext`. A new method is one file.
@@ -14,18 +15,27 @@ extension TrainingMethod {
     public func start(_ ctx: TrainContext) throws {}
 }
 
-/// The registry of methods by name.
+/// `run.method`: the seven methods of method.md's table.
+public enum TrainMethod: String, ConfigChoice {
+    case base, sft, rlZero = "rl_zero", coldStart = "cold_start", alternating, mix, bridge
+
+    /// Whether the method samples rollouts (and so needs GRPO's settings to make sense).
+    public var usesRL: Bool { self != .base && self != .sft }
+    /// Whether every update draws both an SFT batch and rollouts.
+    public var fusesSFTAndRL: Bool { self == .mix || self == .bridge }
+}
+
+/// The registry of methods.
 public enum TrainingMethods {
-    public static func make(_ name: String) throws -> TrainingMethod {
-        switch name {
-        case "base": return BaseMethod()
-        case "sft": return SFTMethod()
-        case "rl_zero": return RLZeroMethod()
-        case "cold_start": return ColdStartMethod()
-        case "alternating": return AlternatingMethod()
-        case "mix": return MixMethod()
-        case "bridge": return BridgeMethod()
-        default: throw TrainError.data("unknown method '\(name)'; use one of \(TrainConfig.methods.joined(separator: ", "))")
+    public static func make(_ method: TrainMethod) -> TrainingMethod {
+        switch method {
+        case .base: return BaseMethod()
+        case .sft: return SFTMethod()
+        case .rlZero: return RLZeroMethod()
+        case .coldStart: return ColdStartMethod()
+        case .alternating: return AlternatingMethod()
+        case .mix: return MixMethod()
+        case .bridge: return BridgeMethod()
         }
     }
 }

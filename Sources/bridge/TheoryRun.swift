@@ -31,8 +31,8 @@ struct TheoryRunCommand: ParsableCommand {
     var overrides: [String] = []
 
     func validate() throws {
-        if !experiment.isEmpty && !TheoryConfig.experiments.contains(experiment) {
-            throw ValidationError("unknown --experiment '\(experiment)'; use one of \(TheoryConfig.experiments.joined(separator: ", "))")
+        if !experiment.isEmpty && TheoryExperiment(rawValue: experiment) == nil {
+            throw ValidationError("--experiment \(TheoryExperiment.unknownMessage(experiment))")
         }
     }
 
@@ -59,7 +59,7 @@ struct TheoryRunCommand: ParsableCommand {
         // The same config recomputes the same bytes, so rerunning it in place is allowed.
         try OutputFolder.checkRunFolder(dir, config: resolved, resume: true, force: force, command: "theory run")
         let result = try kind.execute(resolved: resolved, runId: runId, outDir: dir, progress: nil)
-        let table = SlopeSummary.table(experiment: cfg.experiment, final: result.final)
+        let table = SlopeSummary.table(experiment: cfg.experiment.rawValue, final: result.final)
         try table.write(to: dir.appendingPathComponent("slopes.csv"))
         if !table.rows.isEmpty { print(SlopeSummary.render(table)) }
         print("status: \(result.status.rawValue)\(result.error.map { " (\($0))" } ?? "") -> \(dir.path)")
@@ -92,12 +92,12 @@ struct TheorySlopesCommand: ParsableCommand {
         if !runDefaults.isEmpty {
             BLAS.threads = 1
             let root = URL(fileURLWithPath: runDefaults)
-            for e in ["quadratic_bias", "vpbgd_toy", "hyper_cleaning", "one_step_proxy"] {
+            for e in [TheoryExperiment.quadraticBias, .vpbgdToy, .hyperCleaning, .oneStepProxy] {
                 var cfg = TheoryConfig()
                 cfg.experiment = e
-                let dir = root.appendingPathComponent(e)
-                let r = try TheoryRunKind().execute(resolved: try ConfigValue.encode(cfg), runId: e, outDir: dir, progress: nil)
-                if r.status != .finished { print("warning: \(e) \(r.status.rawValue): \(r.error ?? "")") }
+                let dir = root.appendingPathComponent(e.rawValue)
+                let r = try TheoryRunKind().execute(resolved: try ConfigValue.encode(cfg), runId: e.rawValue, outDir: dir, progress: nil)
+                if r.status != .finished { print("warning: \(e.rawValue) \(r.status.rawValue): \(r.error ?? "")") }
                 folders.append(dir)
             }
         }

@@ -41,8 +41,8 @@ struct Train: ParsableCommand {
     var overrides: [String] = []
 
     func validate() throws {
-        if let method, !TrainConfig.methods.contains(method) {
-            throw ValidationError("unknown method '\(method)'; use one of \(TrainConfig.methods.joined(separator: ", "))")
+        if let method, TrainMethod(rawValue: method) == nil {
+            throw ValidationError("--method \(TrainMethod.unknownMessage(method))")
         }
         if threads < 1 { throw ValidationError("--threads must be ≥ 1 (got \(threads))") }
         if resume && force { throw ValidationError("--resume continues the run in --out and --force replaces it: choose one") }

@@ -21,8 +21,8 @@ import Testing
     @Test func badInputExitsNonZeroWithAFix() throws {
         let dir = try makeTempDir("theory-bad")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let (s1, _, e1) = try runBridge(["theory", "run", "--experiment", "nope", "--out", "x"], in: dir)
-        #expect(s1 != 0 && e1.contains("use one of"), "stderr: \(e1)")
+        let (s1, _, e1) = try runBridge(["theory", "run", "--experiment", "exact_r", "--out", "x"], in: dir)
+        #expect(s1 != 0 && e1.contains("is not one of") && e1.contains("did you mean 'exact_rl'?"), "stderr: \(e1)")
         let (s2, _, e2) = try runBridge(["theory", "run", "--out", "x", "quadratic.mux=1"], in: dir)
         #expect(s2 != 0 && e2.contains("did you mean 'mu'"), "stderr: \(e2)")
         let (s3, _, e3) = try runBridge(["theory", "slopes", "missing-folder"], in: dir)

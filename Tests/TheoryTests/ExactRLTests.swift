@@ -55,7 +55,7 @@ import Theory
 
     @Test func experimentReportsOneStepKStepAndExact() {
         var c = TheoryConfig()
-        c.experiment = "exact_rl"
+        c.experiment = .exactRL
         c.sweep.k = [1, 4]
         c.sweep.alpha = [1]
         c.exactRL.innerIterations = 100
@@ -69,7 +69,7 @@ import Theory
 
     @Test func exactRLRunIsByteReproducible() {
         var c = TheoryConfig()
-        c.experiment = "exact_rl"
+        c.experiment = .exactRL
         c.sweep.k = [1, 2]
         c.sweep.alpha = [1]
         c.exactRL.innerIterations = 50

@@ -3,7 +3,7 @@ import Testing
 import Theory
 
 @Suite struct TheoryRunTests {
-    static func config(_ experiment: String) -> TheoryConfig {
+    static func config(_ experiment: TheoryExperiment) -> TheoryConfig {
         var c = TheoryConfig()
         c.experiment = experiment
         c.outer.methods = []
@@ -12,7 +12,7 @@ import Theory
 
     /// The headline claim on a small run: the bias slope vs γ is −1 to 1e-3 and p's slope is −2.
     @Test func quadraticBiasSlopesAreNearTheory() throws {
-        let o = TheoryRun.run(Self.config("quadratic_bias"), runId: "t")
+        let o = TheoryRun.run(Self.config(.quadraticBias), runId: "t")
         #expect(o.result.status == .finished, "\(o.result.error ?? "")")
         let f = o.result.final
         #expect(abs(f["theory/slope_bias_vs_gamma"]! + 1) < 1e-3)
@@ -25,7 +25,7 @@ import Theory
     /// correction-to-scaling terms) is −1 within its 95% CI, where the plain fit's CI excludes −1.
     @Test(arguments: [1.0, 0.1, 0.01])
     func closedFormBiasSlopeIsMinusOneWithinItsCI(mu: Double) throws {
-        var c = Self.config("quadratic_bias")
+        var c = Self.config(.quadraticBias)
         c.quadratic.mu = mu
         let f = TheoryRun.run(c, runId: "t").result.final
         let key = "theory/slope_bias_closed_form_vs_gamma_corrected"
@@ -38,7 +38,7 @@ import Theory
     }
 
     @Test func sameSeedSameBytesDifferentSeedDifferentBytes() {
-        var c = Self.config("quadratic_bias")
+        var c = Self.config(.quadraticBias)
         c.sweep.gamma = [10, 100, 1000]
         let a = TheoryRun.run(c, runId: "t").recorder.log.csv
         let b = TheoryRun.run(c, runId: "t").recorder.log.csv
@@ -58,7 +58,7 @@ import Theory
     }
 
     @Test func toyExperimentsFinishWithTheirClaims() {
-        for e in ["vpbgd_toy", "hyper_cleaning", "one_step_proxy"] {
+        for e in [TheoryExperiment.vpbgdToy, .hyperCleaning, .oneStepProxy] {
             var c = Self.config(e)
             c.sweep.gamma = [100, 300, 1000, 3000, 10000]
             c.vpbgd.iterations = 200
@@ -71,7 +71,7 @@ import Theory
 
     @Test func bomeToyRunsEveryMethod() {
         var c = TheoryConfig()
-        c.experiment = "bome_toy"
+        c.experiment = .bomeToy
         c.sweep.k = [1, 10]
         c.bome.iterations = 200
         let o = TheoryRun.run(c, runId: "t")

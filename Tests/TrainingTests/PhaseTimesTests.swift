@@ -9,19 +9,19 @@ import Training
     /// Each method's update charges time to exactly the kinds of work it does.
     @Test func phasesFollowTheWorkEachMethodDoes() throws {
         let sft = try TinyRun.context(try TinyRun.config("sft"))
-        _ = try TrainingMethods.make("sft").step(0, sft)
+        _ = try TrainingMethods.make(.sft).step(0, sft)
         #expect(sft.phases.sftPasses > 0 && sft.phases.optimizer > 0)
         #expect(sft.phases.sampling == 0 && sft.phases.rlPasses == 0 && sft.phases.reference == 0, "\(sft.phases)")
 
         let rl = try TinyRun.context(try TinyRun.config("rl_zero"))
-        let rlMethod = try TrainingMethods.make("rl_zero")
+        let rlMethod = TrainingMethods.make(.rlZero)
         try rlMethod.start(rl)
         _ = try rlMethod.step(0, rl)
         #expect(rl.phases.sampling > 0 && rl.phases.rlPasses > 0 && rl.phases.reference > 0)
         #expect(rl.phases.sftPasses == 0, "\(rl.phases)")
 
         let br = try TinyRun.context(try TinyRun.config("bridge"))
-        let brMethod = try TrainingMethods.make("bridge")
+        let brMethod = TrainingMethods.make(.bridge)
         try brMethod.start(br)
         _ = try brMethod.step(0, br)
         #expect(br.phases.sampling > 0 && br.phases.rlPasses > 0 && br.phases.sftPasses > 0 && br.phases.optimizer > 0 && br.phases.teacher > 0)

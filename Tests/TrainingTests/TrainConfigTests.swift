@@ -15,7 +15,7 @@ import Training
     @Test func yamlAndDottedOverrides() throws {
         let c = try TrainConfig.load(yamlText: "run:\n  method: rl_zero\nrl:\n  clip_high: 0.28\n", source: "t.yaml",
                                      overrides: ["bridge.lambda.schedule=linear", "run.seed=3", "optim_w.lr=0.01"])
-        #expect(c.run.method == "rl_zero" && c.rl.clipHigh == 0.28 && c.bridge.lambda.schedule == .linear && c.run.seed == 3 && c.optimW.learningRate == 0.01)
+        #expect(c.run.method == .rlZero && c.rl.clipHigh == 0.28 && c.bridge.lambda.schedule == .linear && c.run.seed == 3 && c.optimW.learningRate == 0.01)
     }
 
     @Test func unknownKeySuggestsNearest() {
@@ -71,7 +71,8 @@ import Training
 @Suite struct ConfigChoiceTests {
     @Test(arguments: [("bridge.lambda.schedule=linaer", "'linear'"), ("data.reward_scale=pm2", "'pm1'"),
                       ("run.base=randm", "'random'"), ("rl.aggregation=token_man", "'token_mean'"),
-                      ("run.budget.unit=dta", "'data'"), ("run.seed_scope=al", "'all'")])
+                      ("run.budget.unit=dta", "'data'"), ("run.seed_scope=al", "'all'"), ("run.method=rl_zer", "'rl_zero'"),
+                      ("bridge.proxy=shadw", "'shadow'"), ("bridge.teacher_point=nxt", "'next'")])
     func unknownChoiceNamesTheNearestValue(override: String, nearest: String) {
         let message: String
         do { _ = try TrainConfig.load(yamlText: nil, source: "t", overrides: [override]); message = "" } catch { message = "\(error)" }
