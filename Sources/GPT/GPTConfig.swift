@@ -28,20 +28,15 @@ public struct GPTConfig: Codable, Sendable, Equatable {
     }
 
     /// Names accepted by `preset(_:)`, smallest first.
-    public static let presetNames = ["tiny", "small", "medium"]
+    public static var presetNames: [String] { GPTPreset.names }
 
-    /// The sizes of the performance anchors (../shared/anchors/perf): tiny V32 T64 C64 L2 NH4,
-    /// small V32 T128 C128 L4 NH4, medium V64 T256 C256 L6 NH8.
+    /// The preset of that name; an unknown name is an error naming the nearest.
     public static func preset(_ name: String) throws -> GPTConfig {
-        switch name {
-        case "tiny": return GPTConfig(vocabSize: 32, contextLength: 64, channels: 64, layers: 2, heads: 4)
-        case "small": return GPTConfig(vocabSize: 32, contextLength: 128, channels: 128, layers: 4, heads: 4)
-        case "medium": return GPTConfig(vocabSize: 64, contextLength: 256, channels: 256, layers: 6, heads: 8)
-        default:
+        guard let p = GPTPreset(rawValue: name) else {
             throw ConfigError.invalid(source: "GPTConfig.preset", path: "preset", line: nil,
-                                      message: "unknown preset '\(name)'",
-                                      fix: "use one of \(presetNames.joined(separator: ", "))")
+                                      message: GPTPreset.unknownMessage(name), fix: "use one of \(presetNames.joined(separator: ", "))")
         }
+        return p.config
     }
 
     /// Head size hs = C / NH.
@@ -66,6 +61,21 @@ public struct GPTConfig: Codable, Sendable, Equatable {
         if channels < 1 || channels % heads != 0 {
             throw bad("channels", "must be a positive multiple of heads (\(heads)), found \(channels)",
                       "choose channels divisible by heads, e.g. \(max(1, channels / max(heads, 1)) * max(heads, 1))")
+        }
+    }
+}
+
+/// `model.preset`: the model sizes, smallest first.
+public enum GPTPreset: String, ConfigChoice {
+    case tiny, small, medium
+
+    /// The sizes of the performance anchors (../shared/anchors/perf): tiny V32 T64 C64 L2 NH4,
+    /// small V32 T128 C128 L4 NH4, medium V64 T256 C256 L6 NH8.
+    public var config: GPTConfig {
+        switch self {
+        case .tiny: GPTConfig(vocabSize: 32, contextLength: 64, channels: 64, layers: 2, heads: 4)
+        case .small: GPTConfig(vocabSize: 32, contextLength: 128, channels: 128, layers: 4, heads: 4)
+        case .medium: GPTConfig(vocabSize: 64, contextLength: 256, channels: 256, layers: 6, heads: 8)
         }
     }
 }

@@ -6,7 +6,7 @@ import TensorCore
 /// (run.base: random, GPT-2 init from derive("init")) or the cached pretrained base checkpoint.
 public enum BaseModelSource {
     public static func make(config: TrainConfig, data: TrainData, root: RNG) throws -> GPTModel {
-        let gpt = try GPTConfig.preset(config.model.preset)
+        let gpt = config.model.preset.config
         let lora = LoRAConfig(rank: config.model.loraRank, alpha: config.model.loraAlpha,
                               targets: config.model.loraRank > 0 ? config.model.loraTargets : [])
         if config.run.base == .pretrained {

@@ -37,7 +37,7 @@ extension TrainConfig {
 
     /// Estimated peak bytes and the config key that dominates them, with a readable breakdown.
     public func memoryEstimate() throws -> (bytes: Double, key: String, detail: String) {
-        let c = try GPTConfig.preset(model.preset)
+        let c = model.preset.config
         let T = Double(c.contextLength)
         let params = Double(c.parameterCount) + Double(GPTModel.loraLayout(config: c, lora: LoRAConfig(rank: model.loraRank, targets: model.loraTargets))
             .reduce(0) { $0 + $1.shape.reduce(1, *) })

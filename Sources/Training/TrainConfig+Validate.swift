@@ -95,7 +95,7 @@ extension TrainConfig {
                        "set both to the same value")
         }
         // A benchmark the preset cannot answer in full is refused here, before any training.
-        let preset = try GPTConfig.preset(model.preset)
+        let preset = model.preset.config
         let sets = try BenchmarkSuite.build(eval.suite.benchmarks).map { (name: $0.benchmark.name, examples: $0.examples) }
         try BenchmarkSuite.checkFits(sets, contextLength: preset.contextLength, source: source, path: "eval.suite.benchmarks.names")
         try nonNegative("eval.probe_size", eval.probeSize)

@@ -82,7 +82,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
             data.dataset.seed = run.seed
             pretrain.seed = run.seed
         }
-        let preset = try GPTConfig.preset(model.preset)
+        let preset = model.preset.config
         if pretrain.model != preset && pretrain.model != GPTConfig() {
             throw ConfigError.invalid(source: source, path: "pretrain.model", line: nil, message: "is derived from model.preset",
                                       fix: "remove pretrain.model and choose model.preset")
@@ -156,7 +156,7 @@ public enum SeedScope: String, ConfigChoice {
 /// `model:` transformer preset and LoRA adapters.
 public struct ModelSection: Codable, Sendable, Equatable {
     /// GPT preset: tiny | small | medium. Small is the default study scale (minutes per run on one core).
-    public var preset = "small"
+    public var preset = GPTPreset.small
     /// LoRA rank r of the adapters w; 8 is the common small-model choice (0 disables w and with it
     /// BRIDGE's upper level).
     public var loraRank = 8
