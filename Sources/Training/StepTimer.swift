@@ -46,7 +46,7 @@ public enum StepTimer {
         var totals = [Double](repeating: 0, count: methods.count), rollouts = [Int](repeating: 0, count: methods.count)
         var tokens = rollouts, phases = [PhaseTimes](repeating: PhaseTimes(), count: methods.count)
         for r in 0...max(repeats, 1) {
-            for (i, m) in methods.enumerated() {
+            for i in methods.indices {
                 models[i].assign(from: base)
                 let ctx = TrainContext(config: configs[i], data: data, model: models[i])
                 ctx.reference = references[i]
