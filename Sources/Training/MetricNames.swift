@@ -43,6 +43,10 @@ public enum Metric {
     public static func evalAccuracy(_ benchmark: String) -> String { EvalMetricNames.accuracy(benchmark) }
     public static let evalMeanAccuracy = EvalMetricNames.meanAccuracy
     public static let evalSFTHeldoutNLL = "eval/sft_heldout_nll"
+    /// Validation set name: eval/validation/accuracy, eval/validation/format_error_rate (the split defaults are tuned on).
+    public static let validation = "validation"
+    /// Per-token NLL of the validation problems' traces and answers.
+    public static let evalValidationNLL = "eval/validation/nll"
     /// Probe set names: eval/probe_pretrain/accuracy, eval/probe_pretrain_seen/accuracy,
     /// eval/probe_sft_only/accuracy (and their format error rates).
     /// Unseen direct-answer problems (held-out region): retention of the base model's skill.

@@ -173,10 +173,15 @@ public struct EvalSection: Codable, Sendable, Equatable {
     public var forgettingProbes = true
     /// Problems per forgetting probe; 200, as the benchmarks (at 64 one problem was 1.6 points).
     public var probeSize = 200
+    /// Validation problems (eval/validation/*): held-out trace problems after the probe's share of the
+    /// held-out set, so disjoint from every probe, benchmark and training set. Defaults are tuned on
+    /// these, never on the benchmarks or probes (the test set); 200, as the probes; 0 turns it off.
+    public var validationSize = 200
 
     public init() {}
     enum CodingKeys: String, CodingKey {
         case suite, heldoutSize = "heldout_size", forgettingProbes = "forgetting_probes", probeSize = "probe_size"
+        case validationSize = "validation_size"
     }
 
     public static var defaultSuite: EvaluationConfig {

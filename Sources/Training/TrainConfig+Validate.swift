@@ -100,6 +100,12 @@ extension TrainConfig {
         try BenchmarkSuite.checkFits(sets, contextLength: preset.contextLength, source: source, path: "eval.suite.benchmarks.names")
         try nonNegative("eval.probe_size", eval.probeSize)
         try nonNegative("eval.heldout_size", eval.heldoutSize)
+        try nonNegative("eval.validation_size", eval.validationSize)
+        let probeShare = eval.forgettingProbes ? eval.probeSize : 0
+        if eval.validationSize > 0, probeShare + eval.validationSize > data.dataset.heldoutSize {
+            throw fail("eval.validation_size", "\(eval.validationSize) validation problems after the \(probeShare) of probe_sft_only need \(probeShare + eval.validationSize) held-out problems, but data.dataset.heldout_size is \(data.dataset.heldoutSize)",
+                       "raise data.dataset.heldout_size or lower eval.validation_size / eval.probe_size")
+        }
         do {
             try LoRAConfig(rank: model.loraRank, alpha: model.loraAlpha, targets: model.loraTargets).validate(source: source)
         } catch let ConfigError.invalid(_, path, _, message, fix) {

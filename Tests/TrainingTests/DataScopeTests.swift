@@ -75,7 +75,7 @@ import Training
     /// same functions RunEvaluation uses, at a size where small problems recur.
     @Test func runProbesAreDisjointFromBenchmarksAndTraining() throws {
         let config = try TinyRun.config("bridge", ["data.dataset.rl_size=800", "data.dataset.pretrain_problems=800",
-                                                   "eval.probe_size=100", "eval.suite.benchmarks.size=100"])
+                                                   "eval.probe_size=100", "eval.suite.benchmarks.size=100", "eval.validation_size=0"])
         let data = try TrainData(config.data.dataset)
         let probe = try TaskDatasets.retentionProbe(config.data.dataset, count: config.eval.probeSize)
         let bench = Set(try Evaluator(config: config.eval.suite).sets.flatMap { $0.examples.map(\.prompt) })
@@ -87,5 +87,30 @@ import Training
         }
         #expect(corpus.isDisjoint(with: Set(data.sets.rl.map(\.prompt))), "RL prompts leak from the pretraining corpus")
         #expect(bench.isDisjoint(with: training.union(corpus)))
+    }
+
+    /// The validation split (what defaults are tuned on) is the held-out problems after probe_sft_only's
+    /// share: disjoint from that probe, from probe_pretrain, from the benchmarks and from training; its
+    /// metrics are logged with every evaluation; a validation set the held-out set cannot hold is refused.
+    @Test func validationSplitIsDisjointFromEveryTestSet() throws {
+        let config = try TinyRun.config("sft", ["data.dataset.heldout_size=60", "eval.probe_size=20", "eval.validation_size=30",
+                                                "eval.suite.benchmarks.size=50"])
+        let data = try TrainData(config.data.dataset)
+        let probe = Set(try TaskDatasets.retentionProbe(config.data.dataset, count: 20).map(\.prompt))
+        let validation = Set(try RunEvaluation(config: config, data: data, contextLength: 64).validation.map(\.prompt))
+        let sftProbe = Set(data.sets.heldout.prefix(20).map(\.prompt))
+        let bench = Set(try Evaluator(config: config.eval.suite).sets.flatMap { $0.examples.map(\.prompt) })
+        let training = Set((data.sets.sft + data.sets.rl).map(\.prompt))
+        #expect(validation.count == 30)
+        for (name, other) in [("probe_sft_only", sftProbe), ("probe_pretrain", probe), ("benchmarks", bench), ("training", training)] {
+            #expect(validation.isDisjoint(with: other), "validation shares problems with \(name)")
+        }
+        let (result, csv) = try TinyRun.run(config, dir: "validation")
+        #expect(result.status == .finished)
+        for m in [EvalMetricNames.accuracy(Metric.validation), Metric.evalValidationNLL] { #expect(csv.contains(",\(m),"), "logs \(m)") }
+        do {
+            _ = try TinyRun.config("sft", ["data.dataset.heldout_size=16", "eval.probe_size=10", "eval.validation_size=10"])
+            Issue.record("a validation set larger than the held-out set can hold was accepted")
+        } catch { #expect("\(error)".contains("eval.validation_size") && "\(error)".contains("data.dataset.heldout_size"), "\(error)") }
     }
 }

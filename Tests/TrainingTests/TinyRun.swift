@@ -11,7 +11,7 @@ enum TinyRun {
         "model.preset=tiny", "run.base=random", "run.steps=3", "run.eval_every=2", "run.checkpoint_every=2",
         "data.dataset.sft_size=64", "data.dataset.rl_size=64", "data.dataset.heldout_size=16",
         "data.dataset.pretrain_problems=16", "data.dataset.pretrain_fact_copies=0",
-        "eval.suite.benchmarks.size=4", "eval.suite.benchmarks.names=[b1_indist,b2_harder,b5_compose]", "eval.suite.max_new_tokens=24", "eval.probe_size=4", "eval.heldout_size=4",
+        "eval.suite.benchmarks.size=4", "eval.validation_size=4", "eval.suite.benchmarks.names=[b1_indist,b2_harder,b5_compose]", "eval.suite.max_new_tokens=24", "eval.probe_size=4", "eval.heldout_size=4",
         "rl.prompts_per_step=2", "rl.group_size=4", "rl.max_new_tokens=12", "sft.batch_size=4", "sft.cold_start_steps=1",
     ]
 
