@@ -51,6 +51,16 @@ public struct TaskDatasets: Sendable, Equatable {
         return TaskDatasets(sft: sft, rl: rl, heldout: heldout, pretrain: pretrain, corruptedTraces: corrupted)
     }
 
+    /// The RL problems of `config` with their worked traces: the same problems as `build(config).rl`, in
+    /// the same order (same generator stream), before the trace is dropped. LUFFY's off-policy expert trace
+    /// for RL prompt i (docs/training.md): the RL set stores no trace, so it is generated again here. Clean
+    /// traces: data.dataset.trace_noise corrupts the SFT set only.
+    public static func rlWithTraces(_ config: DataConfig, source: String = "data") throws -> [Example] {
+        let gen = try TaskGenerator(difficulty: config.tasks, fractions: config.fractions, source: source)
+        let root = RNG(seed: UInt64(bitPattern: Int64(config.seed))).derive("tasks")
+        return try gen.examples(stream: root.derive("rl"), split: .train, count: config.rlSize)
+    }
+
     /// `count` distinct unseen problems with direct answers for the pretraining-retention probe: the
     /// held-out region (never trained on, never a benchmark problem), stream
     /// `RNG(seed).derive("tasks").derive("probe_pretrain")`. It may share problems with the held-out set

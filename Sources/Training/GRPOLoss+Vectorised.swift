@@ -13,8 +13,16 @@ extension GRPOLoss {
         let clipped = ratio.map { min(max($0, lo), hi) }
         let unclippedLoss = zip(ratio, adv).map { -$0 * $1 }
         let clippedLoss = zip(clipped, adv).map { -$0 * $1 }
-        let pg = zip(unclippedLoss, clippedLoss).map { max($0, $1) }
-        let pgGrad = (0..<N).map { clippedLoss[$0] > unclippedLoss[$0] ? 0 : unclippedLoss[$0] }
+        var pg = zip(unclippedLoss, clippedLoss).map { max($0, $1) }
+        var pgGrad = (0..<N).map { clippedLoss[$0] > unclippedLoss[$0] ? 0 : unclippedLoss[$0] }
+        // Off-policy rows (LUFFY): pg = −A·f(π), f(π) = π/(π + γ), no ratio and no clip.
+        let off = (0..<N).map { !b.offPolicy.isEmpty && b.offPolicy[$0 / T] }
+        let gamma = Float(o.offPolicyGamma)
+        let prob = off.contains(true) ? b.logprobs.map { expf($0) } : []
+        for n in 0..<N where off[n] {
+            pg[n] = -adv[n] * prob[n] / (prob[n] + gamma)
+            pgGrad[n] = -adv[n] * gamma * prob[n] / ((prob[n] + gamma) * (prob[n] + gamma))
+        }
         let qRaw = zip(b.refLogprobs, b.logprobs).map { $0 - $1 }
         let q = qRaw.map { min(max($0, -20), 20) }
         let k3Raw = q.map { expf($0) - $0 - 1 }
@@ -31,9 +39,15 @@ extension GRPOLoss {
         }
         var st = Stats()
         st.pgLoss = tokenMean(pg); st.kl = tokenMean(k3); st.entropy = tokenMean(h)
-        st.clipFracLow = tokenMean((0..<N).map { ratio[$0] < lo && adv[$0] < 0 ? 1 : 0 })
-        st.clipFracHigh = tokenMean((0..<N).map { ratio[$0] > hi && adv[$0] > 0 ? 1 : 0 })
+        st.clipFracLow = tokenMean((0..<N).map { !off[$0] && ratio[$0] < lo && adv[$0] < 0 ? 1 : 0 })
+        st.clipFracHigh = tokenMean((0..<N).map { !off[$0] && ratio[$0] > hi && adv[$0] > 0 ? 1 : 0 })
         st.tokens = Int(tokens)
+        if !prob.isEmpty {
+            let offMask = (0..<N).map { off[$0] ? b.mask[$0] : 0 }
+            let offTokens = offMask.reduce(0.0) { $0 + Double($1) }
+            st.offPolicyTokens = Int(offTokens)
+            if offTokens > 0 { st.offPolicyProb = zip(prob, offMask).reduce(0.0) { $0 + Double($1.0 * $1.1) } / offTokens }
+        }
         return Result(loss: loss, dlogprobs: d, stats: st)
     }
 }

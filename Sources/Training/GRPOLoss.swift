@@ -11,6 +11,10 @@ import Foundation
 /// sequences of each sequence's token mean). The model's backward takes dL/dlogπ_new per token, so
 /// the entropy bonus's gradient uses the score-function form ∇H ≈ −logπ(o)·∇logπ(o) on the sampled
 /// tokens (dℓ/dlogπ += c·logπ), while the logged entropy is the exact one from the forward pass.
+///
+/// Off-policy rows (LUFFY's expert traces, `Batch.offPolicy`) replace pg by LUFFY's policy shaping:
+///   pg = −f(π)·A,  f(π) = π/(π + γ),  π = exp(logπ_new)  (no ratio to a behaviour policy, no clip),
+/// so dpg/dlogπ = −A·γπ/(π + γ)²; k3 and the entropy bonus are as on on-policy tokens.
 public enum GRPOLoss {
     /// `rl.aggregation`: how per-token losses are averaged.
     public enum Aggregation: String, ConfigChoice { case tokenMean = "token_mean", sequenceMean = "sequence_mean" }
@@ -21,10 +25,12 @@ public enum GRPOLoss {
         public var klBeta: Double = 0.001
         public var entropyCoef: Double = 0
         public var aggregation: Aggregation = .tokenMean
+        /// γ of LUFFY's policy shaping f(π) = π/(π + γ) on off-policy rows (paper: 0.1).
+        public var offPolicyGamma: Double = 0.1
         public init(clipLow: Double = 0.2, clipHigh: Double = 0.2, klBeta: Double = 0.001, entropyCoef: Double = 0,
-                    aggregation: Aggregation = .tokenMean) {
+                    aggregation: Aggregation = .tokenMean, offPolicyGamma: Double = 0.1) {
             self.clipLow = clipLow; self.clipHigh = clipHigh; self.klBeta = klBeta; self.entropyCoef = entropyCoef
-            self.aggregation = aggregation
+            self.aggregation = aggregation; self.offPolicyGamma = offPolicyGamma
         }
     }
 
@@ -43,14 +49,18 @@ public enum GRPOLoss {
         /// A_i per sequence (S).
         public var advantages: [Float]
         public var T: Int
+        /// Per sequence (S): true for an off-policy (expert) row, shaped instead of clipped; empty = all on-policy.
+        public var offPolicy: [Bool]
         public var S: Int { advantages.count }
 
-        public init(logprobs: [Float], oldLogprobs: [Float], refLogprobs: [Float], entropy: [Float] = [], mask: [Float], advantages: [Float], T: Int) {
+        public init(logprobs: [Float], oldLogprobs: [Float], refLogprobs: [Float], entropy: [Float] = [], mask: [Float], advantages: [Float], T: Int,
+                    offPolicy: [Bool] = []) {
             self.logprobs = logprobs; self.oldLogprobs = oldLogprobs; self.refLogprobs = refLogprobs
-            self.entropy = entropy; self.mask = mask; self.advantages = advantages; self.T = T
+            self.entropy = entropy; self.mask = mask; self.advantages = advantages; self.T = T; self.offPolicy = offPolicy
             precondition(logprobs.count == advantages.count * T && oldLogprobs.count == logprobs.count
                          && refLogprobs.count == logprobs.count && mask.count == logprobs.count
-                         && (entropy.isEmpty || entropy.count == logprobs.count), "GRPOLoss.Batch: inconsistent lengths")
+                         && (entropy.isEmpty || entropy.count == logprobs.count)
+                         && (offPolicy.isEmpty || offPolicy.count == advantages.count), "GRPOLoss.Batch: inconsistent lengths")
         }
     }
 
@@ -59,6 +69,9 @@ public enum GRPOLoss {
         public var pgLoss = 0.0, kl = 0.0, entropy = 0.0, clipFracLow = 0.0, clipFracHigh = 0.0
         /// Response tokens in the batch.
         public var tokens = 0
+        /// Mean π_new over off-policy response tokens (0 without any), and their count.
+        public var offPolicyProb = 0.0
+        public var offPolicyTokens = 0
         public var clipFrac: Double { clipFracLow + clipFracHigh }
     }
 
@@ -95,14 +108,22 @@ public enum GRPOLoss {
         var loss = 0.0
         var st = Stats()
         var tokens = 0.0
+        var offTokens = 0.0
         for n in 0..<N where b.mask[n] != 0 {
             let a = Double(b.advantages[n / b.T])
             let lp = Double(b.logprobs[n])
-            let ratio = exp(lp - Double(b.oldLogprobs[n]))
+            let off = !b.offPolicy.isEmpty && b.offPolicy[n / b.T]
+            let ratio = off ? 1 : exp(lp - Double(b.oldLogprobs[n]))
             let clipped = min(max(ratio, 1 - o.clipLow), 1 + o.clipHigh)
             let unclippedLoss = -ratio * a, clippedLoss = -clipped * a
-            let pg = max(unclippedLoss, clippedLoss)
+            var pg = max(unclippedLoss, clippedLoss)
             var grad = clippedLoss > unclippedLoss ? 0 : -ratio * a // d(−ρA)/dlp = −ρA
+            if off { // pg = −A·π/(π + γ), dpg/dlp = −A·γπ/(π + γ)²
+                let p = exp(lp), g = o.offPolicyGamma
+                pg = -a * p / (p + g)
+                grad = -a * g * p / ((p + g) * (p + g))
+                offTokens += Double(b.mask[n]); st.offPolicyProb += Double(b.mask[n]) * p
+            }
             let qRaw = Double(b.refLogprobs[n]) - lp
             let q = min(max(qRaw, -20), 20)
             let k3Raw = exp(q) - q - 1
@@ -116,9 +137,11 @@ public enum GRPOLoss {
             let m = Double(b.mask[n])
             tokens += m
             st.pgLoss += m * pg; st.kl += m * k3; st.entropy += m * h
-            if ratio < 1 - o.clipLow, a < 0 { st.clipFracLow += m }
-            if ratio > 1 + o.clipHigh, a > 0 { st.clipFracHigh += m }
+            if !off, ratio < 1 - o.clipLow, a < 0 { st.clipFracLow += m }
+            if !off, ratio > 1 + o.clipHigh, a > 0 { st.clipFracHigh += m }
         }
+        if offTokens > 0 { st.offPolicyProb /= offTokens }
+        st.offPolicyTokens = Int(offTokens)
         if tokens > 0 {
             st.pgLoss /= tokens; st.kl /= tokens; st.entropy /= tokens; st.clipFracLow /= tokens; st.clipFracHigh /= tokens
         }

@@ -30,6 +30,20 @@ public enum Metric {
     public static let metaToSFT = "bridge/meta_to_sft"
     /// Clip fraction of the shadow proxy's step (proxy: shadow): its staleness, as it trains off-policy.
     public static let shadowClipFrac = "bridge/shadow_clip_frac"
+    // chord/ (ChordMethod)
+    /// μ_k, the weight of the SFT term in (1 − μ_k)·L_GRPO + μ_k·L_SFT.
+    public static let chordMu = "chord/mu"
+    /// The SFT term as optimised: token mean of φ(p)·(−log p) (CHORD-φ), or the plain NLL (CHORD-μ).
+    public static let chordSFTTerm = "chord/sft_term"
+    /// Mean φ(p) = p(1 − p) over the SFT batch's expert tokens (logged for both variants).
+    public static let chordPhiMean = "chord/phi_mean"
+    // luffy/ (LuffyMethod)
+    /// Mean π_new over the off-policy (expert) tokens of the batch.
+    public static let luffyOffPolicyProb = "luffy/off_policy_prob"
+    /// Mean reward of the off-policy rows (the expert traces, under the same verifier and reward noise).
+    public static let luffyOffPolicyReward = "luffy/off_policy_reward"
+    /// Mean advantage of the off-policy rows (how strongly the group pulls towards the expert).
+    public static let luffyOffPolicyAdvantage = "luffy/off_policy_advantage"
     // optim/
     public static let lr = "optim/lr"
     public static let lrW = "optim/lr_w"

@@ -36,11 +36,18 @@ public struct DataPlan: Equatable, Sendable {
         self.sftSteps = sftSteps; self.rlSteps = rlSteps; self.totalSteps = totalSteps
     }
 
-    /// Rollouts one RL update of `method` draws: prompts × G, plus bridge's fresh k_step proxy rollouts.
+    /// Rollouts one RL update of `method` draws: prompts × G, plus bridge's fresh k_step proxy rollouts;
+    /// luffy samples prompts × (G − n), its n expert traces per group are SFT examples (`expertTracesPerRLStep`).
     public static func rolloutsPerRLStep(_ c: TrainConfig) -> Int {
+        if c.run.method == .luffy { return c.rl.promptsPerStep * (c.rl.groupSize - c.luffy.offPolicyTraces) }
         let batch = c.rl.promptsPerStep * c.rl.groupSize
         guard c.run.method == .bridge, c.bridge.proxy == .kStep, c.bridge.freshRollouts else { return batch }
         return batch * max(c.bridge.proxyK, 1)
+    }
+
+    /// Expert traces one luffy update draws (prompts × n, counted as SFT examples); 0 for other methods.
+    public static func expertTracesPerRLStep(_ c: TrainConfig) -> Int {
+        c.run.method == .luffy ? c.rl.promptsPerStep * c.luffy.offPolicyTraces : 0
     }
 
     /// The plan for `c.run.method` under `c.run.budget` (unit data). Each kind's step count is the
@@ -48,15 +55,19 @@ public struct DataPlan: Equatable, Sendable {
     public static func make(_ c: TrainConfig) -> DataPlan {
         let b = c.run.budget
         let sftBatches = b.sftExamples / c.sft.batchSize
-        let rlBatches = b.rollouts / rolloutsPerRLStep(c)
+        let rlBatches = b.rollouts / max(rolloutsPerRLStep(c), 1) // luffy with n ≥ G is refused by validate
         switch c.run.method {
         case .base: return DataPlan(sftSteps: 0, rlSteps: 0, totalSteps: 0)
         case .sft: return DataPlan(sftSteps: sftBatches, rlSteps: 0, totalSteps: sftBatches)
         case .rlZero: return DataPlan(sftSteps: 0, rlSteps: rlBatches, totalSteps: rlBatches)
         case .coldStart, .alternating:
             return DataPlan(sftSteps: sftBatches, rlSteps: rlBatches, totalSteps: sftBatches + rlBatches)
-        case .mix, .bridge: // every update draws one SFT batch and one RL batch
+        case .mix, .bridge, .chord: // every update draws one SFT batch and one RL batch
             let n = min(sftBatches, rlBatches)
+            return DataPlan(sftSteps: 0, rlSteps: n, totalSteps: n)
+        case .luffy: // every update draws prompts × (G − n) rollouts and prompts × n expert traces
+            let expert = expertTracesPerRLStep(c)
+            let n = expert > 0 ? min(rlBatches, b.sftExamples / expert) : rlBatches
             return DataPlan(sftSteps: 0, rlSteps: n, totalSteps: n)
         }
     }
@@ -64,7 +75,8 @@ public struct DataPlan: Equatable, Sendable {
     /// Data each method draws per update kind, for docs and runs.csv checks: (sft examples, rollouts).
     public static func drawn(_ c: TrainConfig, plan p: DataPlan) -> (sftExamples: Int, rollouts: Int) {
         let both = c.run.method.fusesSFTAndRL
-        return ((p.sftSteps + (both ? p.rlSteps : 0)) * c.sft.batchSize, p.rlSteps * rolloutsPerRLStep(c))
+        return ((p.sftSteps + (both ? p.rlSteps : 0)) * c.sft.batchSize + p.rlSteps * expertTracesPerRLStep(c),
+                p.rlSteps * rolloutsPerRLStep(c))
     }
 }
 

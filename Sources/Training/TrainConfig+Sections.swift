@@ -157,6 +157,51 @@ public struct AlternatingSection: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case sftSteps = "sft_steps", rlSteps = "rl_steps" }
 }
 
+/// `chord.variant`: the token weight of CHORD's SFT term (arXiv 2508.11408).
+public enum ChordVariant: String, ConfigChoice {
+    /// CHORD-φ (the paper's best): expert tokens weighted by φ(p) = p(1 − p) (no gradient through φ),
+    /// μ constant at 0.1 by default (Trinity-RFT's CHORD-φ settings).
+    case phi
+    /// CHORD-μ: plain SFT NLL, μ decays from 0.9 to 0.05 over the run by default.
+    case mu
+
+    /// μ_peak and μ_valley of the variant when chord.mu_peak / mu_valley are −1 (Trinity-RFT's mix_chord example).
+    public var defaultPeak: Double { self == .phi ? 0.1 : 0.9 }
+    public var defaultValley: Double { self == .phi ? 0.1 : 0.05 }
+}
+
+/// `chord:` CHORD's loss L = (1 − μ_k)·L_GRPO + μ_k·L_SFT(φ) (ChordMethod, docs/training.md).
+public struct ChordSection: Codable, Sendable, Equatable {
+    /// phi (CHORD-φ, default: the paper's best variant) | mu (CHORD-μ).
+    public var variant = ChordVariant.phi
+    /// μ_peak, reached at the end of the warm-up; −1 = the variant's default (phi 0.1, mu 0.9).
+    public var muPeak = -1.0
+    /// μ_valley, reached at the end of the decay and kept after; −1 = the variant's default (phi 0.1, mu 0.05).
+    public var muValley = -1.0
+    /// Warm-up updates: μ rises linearly from 0 to μ_peak (0, as both variants in Trinity-RFT's example).
+    public var muWarmupSteps = 0
+    /// Updates of the cosine decay from μ_peak to μ_valley; −1 = the rest of the run after the warm-up
+    /// [choice: Trinity's 200 updates belong to its run length; ours is set by the data budget].
+    public var muDecaySteps = -1
+
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case variant, muPeak = "mu_peak", muValley = "mu_valley", muWarmupSteps = "mu_warmup_steps", muDecaySteps = "mu_decay_steps"
+    }
+}
+
+/// `luffy:` LUFFY's mixed-policy GRPO (LuffyMethod, docs/training.md).
+public struct LuffySection: Codable, Sendable, Equatable {
+    /// Off-policy expert traces n per group of rl.group_size: each group holds G − n sampled responses and
+    /// n copies of the prompt's expert trace (LUFFY: 1 of 8). 0 is rl_zero. Must be < G.
+    public var offPolicyTraces = 1
+    /// γ of the policy shaping f(π) = π/(π + γ) on off-policy tokens (paper: 0.1).
+    public var gamma = 0.1
+
+    public init() {}
+    enum CodingKeys: String, CodingKey { case offPolicyTraces = "off_policy_traces", gamma }
+}
+
 /// `eval:` periodic evaluation, identical for every method (cadence: run.eval_every).
 public struct EvalSection: Codable, Sendable, Equatable {
     /// The benchmark suite and decoding settings (tasks module's Evaluator: greedy pass@1).

@@ -55,7 +55,9 @@ extension TrainConfig {
         try positive("rl.minibatches", rl.minibatches)
         // mix and bridge take one optimiser step per update on one fused gradient (bridge's teacher also
         // reuses the rollouts at ρ = 1): several epochs or minibatches have no meaning there, and were ignored.
-        if run.method.fusesSFTAndRL {
+        // luffy too: one optimiser step on its mixed group batch [choice: its off-policy term has no ratio,
+        // so further epochs would not be "proximal" on those rows; not needed for the comparison].
+        if run.method.fusesSFTAndRL || run.method == .luffy {
             for (key, value) in [("rl.ppo_epochs", rl.ppoEpochs), ("rl.minibatches", rl.minibatches)] where value != 1 {
                 throw fail(key, "is \(value), which method '\(run.method.rawValue)' does not support (one optimiser step per update on one fused gradient)",
                            "set \(key)=1, or use rl_zero, cold_start or alternating, whose GRPO updates take several epochs and minibatches")
@@ -84,6 +86,16 @@ extension TrainConfig {
         if run.method == .bridge, model.loraRank == 0 {
             throw fail("model.lora_rank", "BRIDGE trains the adapters w at the upper level", "set model.lora_rank > 0")
         }
+        for (key, value) in [("chord.mu_peak", chord.muPeak), ("chord.mu_valley", chord.muValley)] where value != -1 {
+            if !(value >= 0 && value <= 1) { throw fail(key, "must lie in [0, 1], or be −1 for the variant's default, found \(Format.number(value))", "use e.g. 0.1") }
+        }
+        try nonNegative("chord.mu_warmup_steps", chord.muWarmupSteps)
+        if chord.muDecaySteps < -1 { throw fail("chord.mu_decay_steps", "must be ≥ 0, or −1 for the rest of the run", "use e.g. 100 or -1") }
+        if run.method == .luffy, !(luffy.offPolicyTraces >= 0 && luffy.offPolicyTraces < rl.groupSize) {
+            throw fail("luffy.off_policy_traces", "must lie in 0..<rl.group_size (\(rl.groupSize)), found \(luffy.offPolicyTraces): each group needs at least one sampled response",
+                       "use e.g. 1 (LUFFY: 1 of 8)")
+        }
+        if !(luffy.gamma > 0) { throw fail("luffy.gamma", "must be > 0, found \(Format.number(luffy.gamma))", "use 0.1 (the paper's γ)") }
         try nonNegative("alternating.sft_steps", alternating.sftSteps)
         try nonNegative("alternating.rl_steps", alternating.rlSteps)
         if alternating.sftSteps + alternating.rlSteps == 0 {

@@ -33,6 +33,10 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var bridge = BridgeSection()
     /// Naive alternation: how many SFT steps, then how many RL steps, per cycle.
     public var alternating = AlternatingSection()
+    /// CHORD: the μ schedule and the token weight φ of its SFT term.
+    public var chord = ChordSection()
+    /// LUFFY: off-policy expert traces per group and the policy-shaping γ.
+    public var luffy = LuffySection()
     /// Periodic evaluation, identical for every method.
     public var eval = EvalSection()
     /// The pretrained base model (run.base: pretrained), cached under its config hash. `pretrain.model`
@@ -42,7 +46,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case run, model, data, optimTheta = "optim_theta", optimW = "optim_w", sft, rl, bridge, alternating, eval, pretrain
+        case run, model, data, optimTheta = "optim_theta", optimW = "optim_w", sft, rl, bridge, alternating, chord, luffy, eval, pretrain
     }
 
     /// Loads defaults, then `yamlText` (if any), then `key.path=value` overrides; strict throughout,
@@ -103,7 +107,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
 
 /// `run:` what to execute and how often to log, evaluate and checkpoint.
 public struct RunSection: Codable, Sendable, Equatable {
-    /// Training method: base | sft | rl_zero | cold_start | alternating | mix | bridge.
+    /// Training method: base | sft | rl_zero | cold_start | alternating | mix | bridge | chord | luffy.
     /// Default bridge: the method under study.
     public var method = TrainMethod.bridge
     /// Root seed of the run's training streams (LoRA init, batch draws, rollouts); 1 by convention. Under

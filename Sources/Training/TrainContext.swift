@@ -43,16 +43,19 @@ public final class TrainContext {
     // MARK: SFT
 
     /// Accumulates scale·∇L_SFT into the chosen gradient buffers on `examples`; returns L_SFT.
-    /// `phase` is where its wall time is charged (BRIDGE's teacher passes have their own).
+    /// `phase` is where its wall time is charged (BRIDGE's teacher passes have their own). `loss` maps
+    /// (log-probs, mask, scale) to the loss and scale·dL/dlogprob (CHORD's φ-weighted term; default L_SFT).
     @discardableResult
     public func sftGradient(_ batch: TokenBatch, scale: Float = 1, theta: Bool, w: Bool,
-                            phase: WritableKeyPath<PhaseTimes, Double> = \.sftPasses) -> Double {
-        phases.time(phase) { sftPass(batch, scale: scale, theta: theta, w: w) }
+                            phase: WritableKeyPath<PhaseTimes, Double> = \.sftPasses,
+                            loss: (_ logprobs: [Float], _ mask: [Float], _ scale: Float) -> (loss: Double, dlogprobs: [Float]) = SFTLoss.compute) -> Double {
+        phases.time(phase) { sftPass(batch, scale: scale, theta: theta, w: w, lossFunction: loss) }
     }
 
-    private func sftPass(_ batch: TokenBatch, scale: Float, theta: Bool, w: Bool) -> Double {
+    private func sftPass(_ batch: TokenBatch, scale: Float, theta: Bool, w: Bool,
+                         lossFunction: (_ logprobs: [Float], _ mask: [Float], _ scale: Float) -> (loss: Double, dlogprobs: [Float])) -> Double {
         let out = model.forward(tokens: batch.tokens, targets: batch.targets, B: batch.B, T: batch.T)
-        let (loss, d) = SFTLoss.compute(logprobs: out.logprobs, mask: batch.mask, scale: scale)
+        let (loss, d) = lossFunction(out.logprobs, batch.mask, scale)
         counters.forwardTokens += batch.B * batch.T
         if theta || w {
             model.backward(dlogprobs: d, theta: theta, w: w)

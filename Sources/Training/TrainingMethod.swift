@@ -15,14 +15,16 @@ extension TrainingMethod {
     public func start(_ ctx: TrainContext) throws {}
 }
 
-/// `run.method`: the seven methods of method.md's table.
+/// `run.method`: the seven methods of method.md's table, and the single-stage SFT+RL methods BRIDGE is
+/// compared against: CHORD (arXiv 2508.11408) and LUFFY (arXiv 2504.14945).
 public enum TrainMethod: String, ConfigChoice {
-    case base, sft, rlZero = "rl_zero", coldStart = "cold_start", alternating, mix, bridge
+    case base, sft, rlZero = "rl_zero", coldStart = "cold_start", alternating, mix, bridge, chord, luffy
 
     /// Whether the method samples rollouts (and so needs GRPO's settings to make sense).
     public var usesRL: Bool { self != .base && self != .sft }
-    /// Whether every update draws both an SFT batch and rollouts.
-    public var fusesSFTAndRL: Bool { self == .mix || self == .bridge }
+    /// Whether every update draws both an SFT batch and rollouts (one fused gradient, one optimiser step).
+    /// LUFFY draws expert traces too, but inside its rollout groups, not as an SFT batch (DataPlan).
+    public var fusesSFTAndRL: Bool { self == .mix || self == .bridge || self == .chord }
 }
 
 /// The registry of methods.
@@ -36,6 +38,8 @@ public enum TrainingMethods {
         case .alternating: return AlternatingMethod()
         case .mix: return MixMethod()
         case .bridge: return BridgeMethod()
+        case .chord: return ChordMethod()
+        case .luffy: return LuffyMethod()
         }
     }
 }

@@ -8,7 +8,7 @@ import Training
 /// checkpoints into --out.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train with one method (base, sft, rl_zero, cold_start, alternating, mix, bridge).",
+        abstract: "Train with one method (base, sft, rl_zero, cold_start, alternating, mix, bridge, chord, luffy).",
         discussion: """
             Config: defaults, then --config FILE.yaml, then key.path=value overrides (e.g. rl.group_size=4 \
             bridge.lambda.schedule=linear). Writes DIR/config.json, DIR/metrics.csv, DIR/result.json and \

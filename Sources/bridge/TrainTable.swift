@@ -4,11 +4,11 @@ import Foundation
 import TensorCore
 import Training
 
-/// `bridge train-table`: all seven methods at one config, then the comparison table (CSV + Markdown).
+/// `bridge train-table`: every method (the seven of method.md, chord and luffy) at one config, then the comparison table (CSV + Markdown).
 struct TrainTable: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train-table",
-        abstract: "Run base, sft, rl_zero, cold_start, alternating, mix and bridge at one config; write DIR/table.csv.",
+        abstract: "Run base, sft, rl_zero, cold_start, alternating, mix, bridge, chord and luffy at one config; write DIR/table.csv.",
         discussion: "Each run goes to DIR/<method> (finished runs are reused, interrupted ones resume). Same config keys as `bridge train`."
     )
 

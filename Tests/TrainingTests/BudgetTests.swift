@@ -9,7 +9,7 @@ import Training
     /// 3 SFT batches of 4 and 3 RL batches of 2 prompts × 4 responses.
     static let budget = ["run.budget.unit=data", "run.budget.sft_examples=12", "run.budget.rollouts=24", "sft.cold_start_steps=-1"]
 
-    @Test(arguments: ["sft", "rl_zero", "cold_start", "alternating", "mix", "bridge"])
+    @Test(arguments: ["sft", "rl_zero", "cold_start", "alternating", "mix", "bridge", "chord", "luffy"])
     func everyMethodDrawsItsWholeDataBudget(method: String) throws {
         let c = try TinyRun.config(method, Self.budget)
         let (result, csv) = try TinyRun.run(c, dir: "budget-\(method)")
@@ -17,6 +17,9 @@ import Training
         let expected: (sft: Double, rollouts: Double) = switch method {
         case "sft": (12, 0)
         case "rl_zero": (0, 24)
+        // 2 prompts × (4 − 1) sampled rollouts and 2 expert traces per update: the rollouts allow 4 updates,
+        // which draw 8 of the 12 SFT examples (LUFFY uses less expert data than the fused methods).
+        case "luffy": (8, 24)
         default: (12, 24)
         }
         #expect(result.final[Metric.sftExamples] == expected.sft, "\(method) drew \(result.final[Metric.sftExamples] ?? -1) SFT examples")
@@ -24,7 +27,7 @@ import Training
         let plan = try #require(c.dataPlan)
         let drawn = DataPlan.drawn(c, plan: plan)
         #expect(Double(drawn.sftExamples) == expected.sft && Double(drawn.rollouts) == expected.rollouts, "the plan predicts the draw")
-        #expect(c.run.steps == ["sft": 3, "rl_zero": 3, "cold_start": 6, "alternating": 6, "mix": 3, "bridge": 3][method])
+        #expect(c.run.steps == ["sft": 3, "rl_zero": 3, "cold_start": 6, "alternating": 6, "mix": 3, "bridge": 3, "chord": 3, "luffy": 4][method])
         #expect(csv.contains(",\(c.run.steps),\(Metric.rollouts),"), "data/ counters are logged with the final evaluation")
     }
 
