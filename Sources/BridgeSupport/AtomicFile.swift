@@ -21,8 +21,25 @@ public enum AtomicFile {
             throw FileProblem(path: url.path, errno: ENAMETOOLONG, action: "write the file")
         }
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        // EBADF means another thread closed this descriptor under us (Foundation's Process and FileHandle
+        // can close a pipe's descriptor twice, and the second close hits whatever reused the number): the
+        // temporary file may be incomplete, so write it again from the start; the rename keeps the
+        // destination whole throughout.
+        var attempt = 0
+        while true {
+            attempt += 1
+            let failure = writeOnce(data, tmp: tmp, to: url)
+            if failure == 0 { return }
+            unlink(tmp.path)
+            if failure == EBADF && attempt < 3 { continue }
+            throw FileProblem(path: url.path, errno: failure, action: "write the file")
+        }
+    }
+
+    /// One attempt: write `data` to `tmp`, fsync, close, rename over `url`; 0 or the errno that stopped it.
+    private static func writeOnce(_ data: Data, tmp: URL, to url: URL) -> Int32 {
         let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw FileProblem(path: url.path, errno: errno, action: "write the file") }
+        guard fd >= 0 else { return errno }
         var failure: Int32 = 0
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             var offset = 0
@@ -35,10 +52,7 @@ public enum AtomicFile {
         if failure == 0 && fsync(fd) != 0 { failure = errno }
         if close(fd) != 0 && failure == 0 { failure = errno }
         if failure == 0 && rename(tmp.path, url.path) != 0 { failure = errno }
-        if failure != 0 {
-            unlink(tmp.path)
-            throw FileProblem(path: url.path, errno: failure, action: "write the file")
-        }
+        return failure
     }
 
     /// Reads a UTF-8 text file with an error that names the file and the fix.

@@ -28,10 +28,10 @@ public struct DataConfig: Codable, Sendable, Equatable {
     /// Copies of each single-digit fact ("7+5=12", "7*6=42") in the pretraining corpus (0 = none).
     public var pretrainFactCopies: Int = 5
     /// Fraction of pretraining problems written with their trace (`prompt\ntrace#answer`) instead of a
-    /// direct answer. 0.25: like an LLM's web corpus, the base model has seen some worked solutions, so
-    /// SFT sharpens a known format instead of teaching a new one (with 0, 150 SFT updates lowered
-    /// accuracy: docs/training.md); greedy decoding of the base still answers in-distribution problems directly.
-    public var pretrainTraceFraction: Double = 0.25
+    /// direct answer. 0.5, chosen on the validation split (docs/training.md, "Calibration"): the base must
+    /// solve enough problems with traces for RL's groups to carry signal, and few enough for SFT to
+    /// have something to teach; 0.25 left RL without signal, 1.0 left SFT and RL nothing to add.
+    public var pretrainTraceFraction: Double = 0.5
     /// Fraction of SFT traces with one corrupted step (emulates noisy distilled traces; 0 = clean).
     public var traceNoise: Double = 0
     /// The benchmark suite scored on models trained from these data (its test_fraction must match).

@@ -21,7 +21,7 @@ public struct PretrainCorpusConfig: Codable, Sendable, Equatable {
     /// Copies of each single-digit fact (5: 1000 fact lines, ~5% of the corpus).
     public var factCopies: Int = 5
     /// Fraction of problems written with their trace (the data config's `pretrain_trace_fraction`).
-    public var traceFraction: Double = 0.25
+    public var traceFraction: Double = DataConfig().pretrainTraceFraction
 
     public init() {}
 

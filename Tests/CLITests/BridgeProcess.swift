@@ -20,8 +20,8 @@ func bridgeBinary() throws -> URL {
 
 struct CLIError: Error, CustomStringConvertible { let message: String; var description: String { message } }
 
-/// Runs bridge in `dir`; returns (exit status, stdout, stderr). Both pipes are drained concurrently so a
-/// chatty stderr (progress lines) can never block the child on a full pipe. `environment` replaces the
+/// Runs bridge in `dir`; returns (exit status, stdout, stderr), captured through files (no pipe can fill
+/// and block the child). `environment` replaces the
 /// inherited variables it names (a nil value removes one).
 @discardableResult
 func runBridge(_ args: [String], in dir: URL, environment: [String: String?] = [:]) throws -> (status: Int32, out: String, err: String) {
@@ -34,17 +34,21 @@ func runBridge(_ args: [String], in dir: URL, environment: [String: String?] = [
         p.environment = env
     }
     p.currentDirectoryURL = dir
-    let out = Pipe(), err = Pipe()
+    // Files, not pipes: Foundation's Process can close a pipe's write end twice, and under parallel
+    // tests the second close hits a descriptor another test just opened.
+    let capture = FileManager.default.temporaryDirectory.appendingPathComponent("bridge-cli-io-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
+    let outURL = capture.appendingPathExtension("out"), errURL = capture.appendingPathExtension("err")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
+    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
     p.standardOutput = out
     p.standardError = err
     try p.run()
-    let errData = DataBox()
-    let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) { errData.data = err.fileHandleForReading.readDataToEndOfFile() }
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
     p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: errData.data, as: UTF8.self))
+    try out.close(); try err.close()
+    let o = try Data(contentsOf: outURL), e = try Data(contentsOf: errURL)
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
 
 /// A new empty temporary folder named after the test.
@@ -55,5 +59,3 @@ func makeTempDir(_ name: String) throws -> URL {
     return url
 }
 
-/// Holds what the stderr reader collected (written once, read after the group finished).
-final class DataBox: @unchecked Sendable { var data = Data() }
