@@ -129,13 +129,16 @@ public struct Collector {
         return table
     }
 
+    /// Fewest pairs for which paired.csv calls a difference resolved.
+    public static let minimumPairsForVerdict = 3
+
     public static let pairedColumns = ["reference", "metric", "n_pairs", "mean_diff", "std", "stderr", "ci95_low", "ci95_high",
                                        "boot_low", "boot_high", "resolved"]
 
     /// paired.csv: for every group whose method is not the reference (plan.compareTo), each value column's
     /// difference to the reference run with the same seed and the same other varied values, over the seeds
     /// where both finished: mean, t and bootstrap intervals, and `resolved` = yes when the 95% t-interval
-    /// excludes 0 (no with fewer than 2 pairs). Pairing removes the variance the two runs share (base
+    /// excludes 0 over at least 3 pairs. Pairing removes the variance the two runs share (base
     /// model, data, evaluation set of that seed), which unpaired intervals of summary.csv keep.
     public func pairedTable(values: [[Double?]]) -> CSVTable {
         let gcols = groupColumns
@@ -166,7 +169,10 @@ public struct Collector {
                 }
                 let s = Statistics.summarise(d, streamName: label + "/paired-vs-" + plan.compareTo + "/" + col.name)
                 func cell(_ v: Double?) -> CSVTable.Cell { v.map { .number($0) } ?? .empty }
-                let resolved = s.ciLow.flatMap { lo in s.ciHigh.map { hi in lo > 0 || hi < 0 } } ?? false
+                // Two pairs with the same difference give a zero-width interval that says nothing about
+                // the spread: a verdict needs at least three pairs.
+                let resolved = s.n >= Collector.minimumPairsForVerdict
+                    && (s.ciLow.flatMap { lo in s.ciHigh.map { hi in lo > 0 || hi < 0 } } ?? false)
                 table.append(key.map { .text($0) } + [.text(plan.compareTo), .text(col.name), .integer(s.n), cell(s.mean), cell(s.std),
                              cell(s.stderr), cell(s.ciLow), cell(s.ciHigh), cell(s.bootLow), cell(s.bootHigh), .text(resolved ? "yes" : "no")])
             }

@@ -75,7 +75,7 @@ struct StudyTable: ParsableCommand {
         let rows = t.rows.filter { $0[metricIndex] == m }
         guard let first = rows.first else { return }
         let groupColumns = Array(h[..<refIndex])
-        print("\nPaired by seed, minus \(first[ref]) (resolved: the 95% t-interval excludes 0)\n")
+        print("\nPaired by seed, minus \(first[ref]) (resolved: the 95% t-interval excludes 0, over at least 3 pairs)\n")
         print("| " + (groupColumns + ["pairs", "mean difference", "95% t-interval", "95% bootstrap", "resolved"]).joined(separator: " | ") + " |")
         print("|" + String(repeating: "---|", count: groupColumns.count + 5))
         for r in rows {

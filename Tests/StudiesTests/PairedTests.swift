@@ -28,6 +28,12 @@ import Testing
             #expect(row[5] == Format.number(s.mean!) && row[8] == Format.number(s.ciLow!) && row[10] == Format.number(s.bootLow!))
             #expect(row[12] == ((s.ciLow! > 0 || s.ciHigh! < 0) ? "yes" : "no"))
         }
+        // Two seeds are never a verdict, even when both differences agree exactly.
+        let two = try temporaryFolder("paired-two")
+        try runInProcess(Self.spec, dir: two, preset: "quick")
+        for row in CSVTable.parse(try read(two, "paired.csv")).rows {
+            #expect((row[4] == "2" || row[4] == "0") && row[12] == "no", "\(row)")
+        }
     }
 
     @Test func unknownReferenceIsRefusedWithTheNearestMethod() throws {
