@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's second command: install what is missing, then run the test suite (release build: the
-# numerical tests train tiny models). Long checks run only with BRIDGE_LONG_TESTS=1.
+# numerical tests train tiny models), then execute the exported notebooks against their committed data.
+# Long checks run only with BRIDGE_LONG_TESTS=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -12,3 +13,4 @@ swift build -c release --build-tests
 eval "$(.build/release/bridge doctor --export-env)"
 .build/release/bridge doctor
 swift test -c release --skip-build "$@"
+bash scripts/test-notebooks.sh

@@ -53,6 +53,61 @@ public struct RunResult: Codable, Sendable, Equatable {
     }
 }
 
+/// The timings every run reports in result.json's `timings` (and timings.csv's first columns), defined
+/// once so that runs, studies, `bridge train` and every kind say the same thing with the same words:
+/// one wall time, one peak memory, one throughput. Kinds may add their own keys beside them.
+public enum RunTimings {
+    /// Wall seconds of the run's own work: the training loop with its evaluations, summed over the
+    /// segments of a resumed run (train); the experiment (theory); the loop (toy). Setup that is not the
+    /// run's cost, such as pretraining a shared base model on a cold cache, is excluded. `bridge run`
+    /// fills it with the process's wall time when a kind does not measure it.
+    public static let wallSeconds = "wall_s"
+    /// Peak resident memory of the process that ran the run, in MB (VmHWM of /proc/self/status, read
+    /// when the result is written; one reader: `peakResidentMegabytes`).
+    public static let peakRSSMB = "peak_rss_mb"
+    /// Throughput: tokens / wall_s (train: token positions through forward passes, backward passes and
+    /// sampling steps). Kinds without tokens leave it out.
+    public static let tokensPerSecond = "tokens_per_s"
+    /// Train kind extras: the token count behind `tokens_per_s`, and mean seconds per update of the last
+    /// process segment (evaluation excluded).
+    public static let tokens = "tokens"
+    public static let stepSeconds = "step_s"
+    /// The three columns every timings.csv starts with (after run_id and status).
+    public static let fixed = [wallSeconds, tokensPerSecond, peakRSSMB]
+
+    /// Names written before this vocabulary (result.json files of older runs): read under the new names.
+    public static let legacy: [String: [String]] = [
+        wallSeconds: ["perf/wall_s", "wall_seconds"], tokensPerSecond: ["perf/tokens_per_s", "tokens_per_second", "perf/tokens_per_second"],
+        peakRSSMB: ["perf/peak_rss_mb"], tokens: ["perf/tokens"], stepSeconds: ["perf/step_s"],
+    ]
+
+    /// `timings` with legacy names mapped to the current ones (a current name wins over a legacy one).
+    public static func normalised(_ timings: [String: Double]) -> [String: Double] {
+        var out = timings
+        for (name, olds) in legacy {
+            for old in olds { if let v = timings[old] { if out[name] == nil { out[name] = v }; out[old] = nil } }
+        }
+        return out
+    }
+
+    /// Peak resident memory of this process in MB: VmHWM of /proc/self/status (getrusage elsewhere).
+    public static func peakResidentMegabytes() -> Double {
+        if let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) {
+            for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+                return (line.split(separator: " ").compactMap { Double($0) }.first ?? 0) / 1024
+            }
+        }
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        return Double(usage.ru_maxrss) / 1_048_576
+        #endif
+    }
+}
+
 /// The long-format metric log of one run: rows of (step, metric, value) in the order they were logged.
 /// It is flushed whole and atomically (at checkpoints and at the end), so a killed run never leaves a
 /// torn file, and a resumed run that reloads it and continues writes the same bytes as an uninterrupted one.

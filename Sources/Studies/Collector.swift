@@ -10,10 +10,47 @@ public struct Collector {
     public let plan: StudyPlan
     public let records: [RunRecord]
 
+    /// True when the folder holds the collected CSVs but no run folders (a study committed to the
+    /// repository, e.g. docs/results/<study>/): the records are read back from runs.csv, metrics.csv and
+    /// timings.csv, and the CSVs are the source, never rewritten.
+    public let fromCSV: Bool
+
     public init(dir: URL) throws {
         self.dir = dir
         plan = try StudyPlan.read(from: dir)
-        records = plan.runs.map { RunRecord.read(dir: dir, runId: $0.runId) }
+        if let saved = Collector.recordsFromCSV(dir: dir, plan: plan) {
+            records = saved; fromCSV = true
+        } else {
+            records = plan.runs.map { RunRecord.read(dir: dir, runId: $0.runId) }; fromCSV = false
+        }
+    }
+
+    /// The records of a folder without runs/ but with runs.csv and metrics.csv (nil otherwise). Values
+    /// in the CSVs are shortest round-trip numbers, so collecting them again gives the same bytes.
+    static func recordsFromCSV(dir: URL, plan: StudyPlan) -> [RunRecord]? {
+        let fm = FileManager.default
+        guard !fm.fileExists(atPath: dir.appendingPathComponent("runs").path),
+              let runsText = try? String(contentsOf: dir.appendingPathComponent("runs.csv"), encoding: .utf8),
+              let metricsText = try? String(contentsOf: dir.appendingPathComponent("metrics.csv"), encoding: .utf8) else { return nil }
+        let runs = CSVTable.parse(runsText)
+        guard let id = runs.header.firstIndex(of: "run_id"), let st = runs.header.firstIndex(of: "status"),
+              let er = runs.header.firstIndex(of: "error") else { return nil }
+        var byId: [String: RunRecord] = [:]
+        for r in runs.rows where r.count == runs.header.count {
+            byId[r[id]] = RunRecord(status: r[st], error: r[er], timings: [:], metrics: MetricLog(runId: r[id]))
+        }
+        for r in CSVTable.parse(metricsText).rows where r.count == 4 {
+            if let step = Int(r[1]), let v = Double(r[3]), v.isFinite { byId[r[0]]?.metrics.log(step: step, r[2], v) }
+        }
+        if let t = try? String(contentsOf: dir.appendingPathComponent("timings.csv"), encoding: .utf8) {
+            let table = CSVTable.parse(t)
+            if let tid = table.header.firstIndex(of: "run_id") {
+                for r in table.rows where r.count == table.header.count {
+                    for (k, cell) in zip(table.header, r) { if let v = Double(cell) { byId[r[tid]]?.timings[k] = v } }
+                }
+            }
+        }
+        return plan.runs.map { byId[$0.runId] ?? RunRecord(status: "pending", error: "", timings: [:], metrics: MetricLog(runId: $0.runId)) }
     }
 
     /// Metric names logged by any run, sorted (the wildcard patterns expand against these).
@@ -180,17 +217,17 @@ public struct Collector {
         return table
     }
 
-    public static let timingFixedColumns = ["run_id", "status", "wall_seconds", "tokens_per_second", "peak_rss_mb"]
+    public static let timingFixedColumns = ["run_id", "status"] + RunTimings.fixed
 
-    /// timings.csv: wall time, throughput and memory per run (not byte-comparable: kept apart).
+    /// timings.csv: wall time, throughput and memory per run in the `RunTimings` vocabulary (older
+    /// results' names mapped to it), then any other timing key (not byte-comparable: kept apart).
     public func timingsTable() -> CSVTable {
-        let extra = Array(Set(records.flatMap(\.timings.keys))).filter { !Collector.timingFixedColumns.contains($0) }.sorted()
+        let timings = records.map { RunTimings.normalised($0.timings) }
+        let extra = Array(Set(timings.flatMap(\.keys))).filter { !Collector.timingFixedColumns.contains($0) }.sorted()
         var table = CSVTable(columns: Collector.timingFixedColumns + extra)
-        for (run, rec) in zip(plan.runs, records) {
-            let tps = rec.timings["tokens_per_second"] ?? rec.timings["perf/tokens_per_s"] ?? rec.timings["perf/tokens_per_second"]
+        for ((run, rec), t) in zip(zip(plan.runs, records), timings) {
             var cells: [CSVTable.Cell] = [.text(run.runId), .text(rec.status)]
-            cells += [rec.timings["wall_seconds"], tps, rec.timings["peak_rss_mb"]].map { $0.map { .number($0) } ?? .empty }
-            cells += extra.map { rec.timings[$0].map { .number($0) } ?? .empty }
+            cells += (RunTimings.fixed + extra).map { t[$0].map { .number($0) } ?? .empty }
             table.append(cells)
         }
         return table

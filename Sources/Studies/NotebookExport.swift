@@ -13,33 +13,16 @@ public struct NotebookExport {
         String(s.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
     }
 
-    /// Writes DIR/figures/*.svg; returns the file names in order.
+    /// Writes DIR/figures/*.svg (the curated set of `figures()`) and removes other SVG files there, so the
+    /// folder never mixes figures of an earlier export; returns the file names in order.
     @discardableResult
     public func writeFigures() throws -> [String] {
         let dir = collector.dir.appendingPathComponent("figures")
-        let (_, values) = collector.runsTable()
-        let summary = CSVTable.parse(collector.summaryTable(values: values).text)
-        let g = collector.groupColumns.count
-        var names: [String] = []
-        var columnsInOrder: [String] = []
-        for row in summary.rows where !columnsInOrder.contains(row[g]) { columnsInOrder.append(row[g]) }
-        for column in columnsInOrder {
-            let rows = summary.rows.filter { $0[g] == column }
-            let labels = rows.map { r in g == 0 ? "all" : r.prefix(g).joined(separator: ", ") }
-            func num(_ r: [String], _ name: String) -> Double? { Double(r[g + Collector.summaryStatColumns.firstIndex(of: name)!]) }
-            let svg = SVGChart.bars(title: "\(collector.plan.name): \(column) (mean ± 95% CI over seeds)", yLabel: column,
-                                    xLabel: collector.groupColumns.joined(separator: ", "), groups: labels,
-                                    means: rows.map { num($0, "mean") }, lows: rows.map { num($0, "ci95_low") }, highs: rows.map { num($0, "ci95_high") })
-            let name = "bar-" + NotebookExport.fileSafe(column) + ".svg"
-            try AtomicFile.write(svg, to: dir.appendingPathComponent(name))
-            names.append(name)
-        }
-        for metric in curveMetrics {
-            let svg = SVGChart.lines(title: "\(collector.plan.name): \(metric) (mean over finished seeds)", yLabel: metric,
-                                     legendTitle: collector.groupColumns.joined(separator: ", "), series: meanCurves(metric))
-            let name = "curve-" + NotebookExport.fileSafe(metric) + ".svg"
-            try AtomicFile.write(svg, to: dir.appendingPathComponent(name))
-            names.append(name)
+        let made = figures()
+        for f in made { try AtomicFile.write(f.figure.svg, to: dir.appendingPathComponent(f.name)) }
+        let names = made.map(\.name)
+        for old in (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [] where old.hasSuffix(".svg") && !names.contains(old) {
+            try? FileManager.default.removeItem(at: dir.appendingPathComponent(old))
         }
         return names
     }
@@ -49,24 +32,6 @@ public struct NotebookExport {
         var out: [String] = []
         for m in collector.plan.metrics { for n in collector.expand(m.metric) where !out.contains(n) { out.append(n) } }
         return out
-    }
-
-    /// Per group: the mean over finished runs at each step logged by all of them.
-    func meanCurves(_ metric: String) -> [(name: String, points: [(Double, Double)])] {
-        var order: [[String]] = [], byGroup: [[String]: [Int]] = [:]
-        for (i, r) in collector.plan.runs.enumerated() where collector.records[i].status == "finished" {
-            let key = collector.groupValues(r)
-            if byGroup[key] == nil { order.append(key) }
-            byGroup[key, default: []].append(i)
-        }
-        return order.map { key in
-            let curves = byGroup[key]!.compactMap { collector.records[$0].curves[metric] }
-            var sums: [Int: (Double, Int)] = [:]
-            for c in curves { for (s, v) in zip(c.steps, c.values) { sums[s, default: (0, 0)].0 += v; sums[s, default: (0, 0)].1 += 1 } }
-            let points = sums.keys.sorted().filter { sums[$0]!.1 == curves.count }.map { (Double($0), sums[$0]!.0 / Double(curves.count)) }
-            let name = key.isEmpty ? "all" : key.joined(separator: ", ")
-            return (name, points)
-        }
     }
 
     /// The notebook JSON; `dataPath` is how the notebook reaches the study folder (relative to itself).
@@ -80,15 +45,34 @@ public struct NotebookExport {
         func markdown(_ src: String) -> ConfigValue {
             .object([("cell_type", .string("markdown")), ("metadata", .object([])), ("source", .array(lines(src)))])
         }
-        let groupList = "[" + groups.map { Format.jsonString($0) }.joined(separator: ", ") + "]"
+        let groupList = arrayLiteral(groups)
+        let (_, values) = collector.runsTable()
+        let finished = finishedGroups
+        let labels = groupLabels(finished.map(\.key))
+        let labelDict = "{" + zip(finished, labels).map { Format.jsonString($0.key.joined(separator: "|")) + ": " + Format.jsonString($1) }.joined(separator: ", ") + "}"
+        let columns = collector.valueColumns.map(\.name)
+        let bounds = "{" + columns.compactMap { c in MetricRange.bounds(column: c).map { Format.jsonString(c) + ": (\(Format.number($0.lowerBound)), \($0.upperBound.isFinite ? Format.number($0.upperBound) : "float(\"inf\")"))" } }.joined(separator: ", ") + "}"
+        var figureList: [String] = []
+        for req in figureRequests {
+            switch req.kind {
+            case .groups: figureList.append("(\"groups\", [\(Format.jsonString(req.of))])")
+            case .benchmarks:
+                let cols = columns.filter { ConfigPath.globMatch(req.of, $0) && informative($0, values: values) }
+                if !cols.isEmpty { figureList.append("(\"benchmarks\", \(arrayLiteral(cols)))") }
+            case .curve: figureList.append("(\"curve\", [\(Format.jsonString(req.of))])")
+            }
+        }
+        let pivotColumns = Array(Set(figureRequests.filter { $0.kind != .curve }.flatMap { r in columns.filter { ConfigPath.globMatch(r.of, $0) } }))
+        let pivotOrdered = columns.filter { pivotColumns.contains($0) }
         let cells: [ConfigValue] = [
-            markdown("# Study `\(plan.name)`\(plan.preset.isEmpty ? "" : " (preset `\(plan.preset)`)")\n\n**Question.** \(plan.question)\n\nSpec hash `\(plan.specHash.prefix(12))`; files: runs.csv (one row per run), summary.csv (per group over seeds: mean, std, 95% t-CI, bootstrap CI), metrics.csv (long curves). Figures as SVG in `figures/`."),
-            code("import pandas as pd\nimport matplotlib.pyplot as plt\n\nDIR = \(Format.jsonString(dataPath))\nGROUPS = \(groupList)\nruns = pd.read_csv(f\"{DIR}/runs.csv\")\nsummary = pd.read_csv(f\"{DIR}/summary.csv\")\nmetrics = pd.read_csv(f\"{DIR}/metrics.csv\")\nruns.head()"),
+            markdown("# Study `\(plan.name)`\(plan.preset.isEmpty ? "" : " (preset `\(plan.preset)`)")\n\n**Question.** \(plan.question)\n\nSpec hash `\(plan.specHash.prefix(12))`; files: runs.csv (one row per run), summary.csv (per group over seeds: mean, std, 95% t-interval, bootstrap interval), metrics.csv (long curves). Paper figures as SVG in `figures/` (`bridge study export`); the cells below redraw them with matplotlib. Intervals of metrics with a bounded range (accuracies, rates: [0, 1]) are 95% t-intervals clipped to that range."),
+            code("import pandas as pd\nimport matplotlib.pyplot as plt\n\nDIR = \(Format.jsonString(dataPath))\nGROUPS = \(groupList)\n# Group labels as bridge's figures show them (method, then the keys that differ between its groups).\nLABELS = \(labelDict)\n# Metrics whose values lie in a known range: intervals are clipped to it.\nBOUNDS = \(bounds)\nFIGURES = [\(figureList.joined(separator: ", "))]\n\ntext = {g: str for g in GROUPS}\nruns = pd.read_csv(f\"{DIR}/runs.csv\", dtype=text)\nsummary = pd.read_csv(f\"{DIR}/summary.csv\", dtype=text)\nmetrics = pd.read_csv(f\"{DIR}/metrics.csv\")\n\ndef label(frame):\n    if not GROUPS:\n        return pd.Series([\"all\"] * len(frame), index=frame.index)\n    return frame[GROUPS].astype(str).agg(\"|\".join, axis=1).map(LABELS)\n\nruns[\"group\"] = label(runs)\nsummary[\"group\"] = label(summary)\nfor col in (\"ci95_low\", \"ci95_high\"):\n    summary[col] = [min(max(v, BOUNDS[m][0]), BOUNDS[m][1]) if m in BOUNDS and v == v else v for v, m in zip(summary[col], summary[\"metric\"])]\nORDER = list(dict.fromkeys(summary[\"group\"]))\nruns.head()"),
+            markdown("## Pivot table: mean [95% interval] per group (rows) and column (columns)"),
+            code("PIVOT = \(arrayLiteral(pivotOrdered))\ndef cell(r):\n    if r[\"mean\"] != r[\"mean\"]:\n        return \"\"\n    if r[\"ci95_low\"] != r[\"ci95_low\"]:\n        return f\"{r['mean']:.3f}\"\n    return f\"{r['mean']:.3f} [{r['ci95_low']:.3f}, {r['ci95_high']:.3f}]\"\nrows = summary[summary.metric.isin(PIVOT)].copy()\nrows[\"cell\"] = rows.apply(cell, axis=1)\npivot = rows.pivot(index=\"group\", columns=\"metric\", values=\"cell\").reindex(index=ORDER, columns=PIVOT)\npivot"),
+            markdown("## Figures: mean, 95% interval and every seed per group; curves smoothed with a band across seeds"),
+            code("finished = runs[runs.status == \"finished\"]\nlong = metrics.merge(finished[[\"run_id\", \"group\"]], on=\"run_id\")\n\ndef axis_label(column):\n    name, _, how = column.partition(\":\")\n    name = name.removeprefix(\"eval/\").replace(\"/\", \" \").replace(\"_\", \" \")\n    return f\"{name} ({how})\" if how else name\n\nfor kind, cols in FIGURES:\n    if kind == \"groups\":\n        col = cols[0]\n        s = summary[summary.metric == col].set_index(\"group\").reindex(ORDER)\n        fig, ax = plt.subplots(figsize=(6, 0.45 * len(ORDER) + 1.2))\n        y = range(len(ORDER))\n        ax.errorbar(s[\"mean\"], y, xerr=[s[\"mean\"] - s[\"ci95_low\"], s[\"ci95_high\"] - s[\"mean\"]], fmt=\"o\", capsize=3, label=\"mean, 95% t-interval\")\n        for i, g in enumerate(ORDER):\n            v = finished.loc[finished.group == g, col].dropna()\n            ax.plot(v, [i] * len(v), \"o\", mfc=\"none\", color=\"gray\", label=\"single seeds\" if i == 0 else None)\n        ax.set_yticks(list(y), [f\"{g} (n={n})\" for g, n in zip(ORDER, s[\"n\"])])\n        ax.invert_yaxis()\n        ax.set_xlabel(axis_label(col))\n        ax.legend(fontsize=8, loc=\"best\")\n    elif kind == \"benchmarks\":\n        fig, ax = plt.subplots(figsize=(7, 3.2))\n        width = 0.8 / max(len(ORDER), 1)\n        for j, g in enumerate(ORDER):\n            s = summary[(summary.group == g) & summary.metric.isin(cols)].set_index(\"metric\").reindex(cols)\n            x = [i + (j - (len(ORDER) - 1) / 2) * width for i in range(len(cols))]\n            ax.bar(x, s[\"mean\"], width, yerr=[s[\"mean\"] - s[\"ci95_low\"], s[\"ci95_high\"] - s[\"mean\"]], capsize=2, label=g)\n        names = [c.split(\"/\")[1] if c.count(\"/\") >= 2 else c for c in cols]\n        ax.set_xticks(range(len(cols)), names)\n        ax.set_xlabel(\"benchmark\")\n        ax.set_ylabel(axis_label(cols[0].split(\"/\")[0] + \"/\" + cols[0].split(\"/\")[-1]))\n        ax.legend(fontsize=8, ncol=2)\n    else:\n        metric = cols[0]\n        fig, ax = plt.subplots(figsize=(6, 3.2))\n        data = long[long.metric == metric]\n        for g in ORDER:\n            per_seed = data[data.group == g].pivot_table(index=\"step\", columns=\"run_id\", values=\"value\").dropna()\n            if per_seed.empty:\n                continue\n            window = max(1, len(per_seed) // 10)\n            smooth = per_seed.rolling(window, center=True, min_periods=1).mean()\n            mean, lo, hi = smooth.mean(axis=1), smooth.min(axis=1), smooth.max(axis=1)\n            line, = ax.plot(mean.index, mean.values, label=f\"{g} (n={per_seed.shape[1]})\")\n            ax.fill_between(mean.index, lo.values, hi.values, color=line.get_color(), alpha=0.2)\n        ax.set_xlabel(\"step\")\n        ax.set_ylabel(axis_label(metric))\n        ax.legend(fontsize=8)\n    ax.set_title(f\"{kind}: {cols[0] if len(cols) == 1 else cols[0] + ' …'}\", fontsize=9)\n    plt.tight_layout()\n    plt.show()"),
+            markdown("## All columns of summary.csv"),
             code("summary"),
-            markdown("## Mean ± 95% CI per group (t interval over seeds)"),
-            code("for metric, table in summary.groupby(\"metric\", sort=False):\n    labels = table[GROUPS].astype(str).agg(\", \".join, axis=1) if GROUPS else [\"all\"] * len(table)\n    err = [table[\"mean\"] - table[\"ci95_low\"], table[\"ci95_high\"] - table[\"mean\"]]\n    fig, ax = plt.subplots(figsize=(7, 3.5))\n    ax.bar(list(labels), table[\"mean\"], yerr=err, capsize=4)\n    ax.set_title(metric)\n    ax.tick_params(axis=\"x\", rotation=30)\n    plt.tight_layout()\n    plt.show()"),
-            markdown("## Curves: mean over finished seeds per group"),
-            code("finished = runs[runs.status == \"finished\"]\nlong = metrics.merge(finished[[\"run_id\"] + GROUPS], on=\"run_id\")\nfor metric in \(arrayLiteral(curveMetrics)):\n    fig, ax = plt.subplots(figsize=(7, 3.5))\n    data = long[long.metric == metric]\n    for key, g in (data.groupby(GROUPS, sort=False) if GROUPS else [(\"all\", data)]):\n        curve = g.groupby(\"step\")[\"value\"].mean()\n        ax.plot(curve.index, curve.values, label=str(key))\n    ax.set_title(metric); ax.set_xlabel(\"step\"); ax.legend(fontsize=7)\n    plt.show()"),
         ]
         let nb = ConfigValue.object([
             ("cells", .array(cells)),

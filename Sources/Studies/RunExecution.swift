@@ -64,8 +64,12 @@ public enum RunExecution {
         } catch {
             result = RunResult(runId: runId, status: .failed, error: "\(error)", final: [:])
         }
-        result.timings["wall_seconds"] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        result.timings["peak_rss_mb"] = peakResidentMegabytes()
+        // One vocabulary (RunTimings): the kind's own wall time stands; the process's when it has none.
+        result.timings = RunTimings.normalised(result.timings)
+        if result.timings[RunTimings.wallSeconds] == nil {
+            result.timings[RunTimings.wallSeconds] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        result.timings[RunTimings.peakRSSMB] = RunTimings.peakResidentMegabytes()
         if result.status != .failed, let text = try? String(contentsOf: outDir.appendingPathComponent("metrics.csv"), encoding: .utf8) {
             result.metricsSHA256 = SHA256.hex(text)
         }
@@ -73,18 +77,6 @@ public enum RunExecution {
         return result
     }
 
-    /// Peak resident set size of this process in MiB (getrusage; Linux reports KiB).
-    public static func peakResidentMegabytes() -> Double {
-        var usage = rusage()
-        #if os(Linux)
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        #if os(Linux)
-        return Double(usage.ru_maxrss) / 1024
-        #else
-        return Double(usage.ru_maxrss) / 1_048_576
-        #endif
-    }
+    /// Peak resident memory of this process in MB (`RunTimings.peakResidentMegabytes`).
+    public static func peakResidentMegabytes() -> Double { RunTimings.peakResidentMegabytes() }
 }

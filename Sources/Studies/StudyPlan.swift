@@ -17,6 +17,8 @@ public struct StudyPlan: Sendable {
     public var forgetting: [String]
     /// Reference method of paired.csv ("" = none).
     public var compareTo: String
+    /// The spec's curated figures (empty: the default set of `NotebookExport`).
+    public var figures: [FigureRequest] = []
     /// Varied keys (axis keys in order of first appearance; never `seed`).
     public var varied: [String]
     /// Config key of the method (`method`, `run.method`; "" if none).
@@ -41,6 +43,7 @@ public struct StudyPlan: Sendable {
         name = spec.name; question = spec.question; kind = spec.kind; preset = spec.preset
         specHash = spec.hash; specTree = spec.tree; metrics = spec.metrics; forgetting = spec.forgetting
         compareTo = spec.compareTo
+        figures = spec.figures
         varied = spec.axes.variedKeys
         methodKey = spec.methodKey
         let mk = spec.methodKey
@@ -107,6 +110,7 @@ public struct StudyPlan: Sendable {
         }
         if case let .array(fs)? = spec["forgetting"] { plan.forgetting = fs.map(ConfigPath.cellText) }
         if case let .string(c)? = spec["compare_to"] { plan.compareTo = c }
+        if case let .array(fs)? = spec["figures"] { plan.figures = fs.compactMap(FigureRequest.fromTree) }
         plan.runs = try runs.map { r in
             guard case let .string(id)? = r["run_id"], case let .number(seed)? = r["seed"], case let .string(method)? = r["method"],
                   case let .array(values)? = r["values"], values.count == plan.varied.count else { throw bad("runs") }

@@ -53,6 +53,7 @@ extension StudySpec {
         }
         // compare_to enters the tree only when set, so specs without it keep their hash.
         let compare: [(String, ConfigValue)] = compareTo.isEmpty ? [] : [("compare_to", .string(compareTo))]
+        let figureList: [(String, ConfigValue)] = figures.isEmpty ? [] : [("figures", .array(figures.map(\.tree)))]
         return .object([
             ("name", .string(name)), ("question", .string(question)), ("kind", .string(kind)),
             ("preset", .string(preset)), ("overrides", .array(overrides.map { .string($0) })),
@@ -66,12 +67,12 @@ extension StudySpec {
             ("seed_key", .string(seedKey)), ("method_key", .string(methodKey)),
             ("metrics", .array(metrics.map { .object([("name", .string($0.metric)), ("how", .array($0.how.map { .string($0.label) }))]) })),
             ("forgetting", .array(forgetting.map { .string($0) })),
-        ] + compare)
+        ] + compare + figureList)
     }
 
-    /// SHA-256 of the effective spec's canonical JSON without the question (rewording it, comments and key
-    /// order in the YAML do not change what the study computes).
+    /// SHA-256 of the effective spec's canonical JSON without the question and the figures (rewording it,
+    /// choosing other figures, comments and key order in the YAML do not change what the study computes).
     public var hash: String {
-        SHA256.hex(ConfigValue.object((tree.objectPairs ?? []).filter { $0.0 != "question" }).canonicalJSON)
+        SHA256.hex(ConfigValue.object((tree.objectPairs ?? []).filter { $0.0 != "question" && $0.0 != "figures" }).canonicalJSON)
     }
 }

@@ -46,6 +46,9 @@ extension StudySpec {
             spec.forgetting = try r.list(f, at: "forgetting").enumerated().map { i, v in try r.string(v, at: "forgetting[\(i)]") }
         }
         if let c = value("compare_to") { spec.compareTo = try r.string(c, at: "compare_to") }
+        if let f = value("figures") {
+            spec.figures = try r.list(f, at: "figures").enumerated().map { i, v in try FigureRequest.parse(v, at: "figures[\(i)]", r) }
+        }
         if let p = value("presets") {
             for (pname, pv) in try r.mapping(p, at: "presets") {
                 spec.presets.append(try parsePreset(pname, pv, at: "presets." + pname, r))

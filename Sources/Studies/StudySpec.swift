@@ -24,6 +24,9 @@ public struct StudySpec: Sendable {
     /// Reference method for paired differences (paired.csv): every other method minus it, per seed.
     /// "" = no paired comparison.
     public var compareTo = ""
+    /// The figures `bridge study export` draws (`figures:`); empty: a small default set. Not part of the
+    /// hash: figures are drawn from the CSVs, so changing them never invalidates finished runs.
+    public var figures: [FigureRequest] = []
     /// Config key the seed is written to ("" = auto: `seed` if the kind's config has it, else `run.seed`).
     public var seedKey = ""
     /// Config key of the method name shown in runs.csv's method column ("" = auto: `method` or `run.method`).
@@ -45,7 +48,7 @@ public struct StudySpec: Sendable {
     }
 
     /// The keys a spec may have at the top level.
-    public static let topKeys = ["name", "question", "kind", "base", "axes", "seeds", "seed_key", "method_key", "metrics", "forgetting", "compare_to", "presets"]
+    public static let topKeys = ["name", "question", "kind", "base", "axes", "seeds", "seed_key", "method_key", "metrics", "forgetting", "compare_to", "figures", "presets"]
 }
 
 /// One varied key (a dotted path into the run config) and the values it takes.

@@ -98,7 +98,7 @@ public struct ToyQuadraticKind: RunKind {
         for r in log.rows { final[r.metric] = r.value }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let result = RunResult(runId: runId, status: status, error: errorText, final: final,
-                               timings: ["steps_per_second": Double(c.steps) / max(seconds, 1e-9)])
+                               timings: [RunTimings.wallSeconds: seconds, "steps_per_s": Double(c.steps) / max(seconds, 1e-9)])
         try log.write(to: outDir.appendingPathComponent("metrics.csv"))
         try AtomicFile.write(try result.jsonText(), to: outDir.appendingPathComponent("result.json"))
         return result

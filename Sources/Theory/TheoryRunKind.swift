@@ -26,7 +26,7 @@ public struct TheoryRunKind: RunKind {
         let outcome = TheoryRun.run(config, runId: runId, progress: progress)
         try outcome.recorder.log.write(to: outDir.appendingPathComponent("metrics.csv"))
         var result = outcome.result
-        result.timings["wall_seconds"] = Date().timeIntervalSince(start)
+        result.timings[RunTimings.wallSeconds] = Date().timeIntervalSince(start)
         try AtomicFile.write(try result.jsonText(), to: outDir.appendingPathComponent("result.json"))
         return result
     }

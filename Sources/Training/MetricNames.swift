@@ -3,7 +3,7 @@ import BridgeSupport
 /// Every metric name of the training stream, defined once (formulas in docs/metrics.md).
 ///
 /// Namespaces: rl/ (GRPO batch statistics), sft/, bridge/, optim/, eval/, data/ go to metrics.csv (byte-identical
-/// across reruns); perf/ (wall time, throughput, memory) goes only to result.json's timings.
+/// across reruns); timings (wall time, throughput, memory: `RunTimings`) go only to result.json's timings.
 public enum Metric {
     // rl/: GRPO batch statistics (per RL step)
     public static let rewardMean = "rl/reward_mean"
@@ -73,10 +73,10 @@ public enum Metric {
     public static let rollouts = DataMetricNames.rollouts
     public static let sftExamples = DataMetricNames.sftExamples
     public static let flops = DataMetricNames.flops
-    // perf/ (result.json timings only)
-    public static let tokensPerSecond = "perf/tokens_per_s"
-    public static let tokens = "perf/tokens"
-    public static let wallSeconds = "perf/wall_s"
-    public static let stepSeconds = "perf/step_s"
-    public static let peakRSSMB = "perf/peak_rss_mb"
+    // Timings (result.json `timings` only, never metrics.csv): the shared vocabulary of RunTimings.
+    public static let tokensPerSecond = RunTimings.tokensPerSecond
+    public static let tokens = RunTimings.tokens
+    public static let wallSeconds = RunTimings.wallSeconds
+    public static let stepSeconds = RunTimings.stepSeconds
+    public static let peakRSSMB = RunTimings.peakRSSMB
 }

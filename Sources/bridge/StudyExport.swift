@@ -18,7 +18,8 @@ struct StudyExport: ParsableCommand {
 
     func run() throws {
         let collector = try Collector(dir: URL(fileURLWithPath: dir))
-        try collector.writeAll()
+        // A committed study (CSVs without run folders) is exported from its CSVs as they are.
+        if !collector.fromCSV { try collector.writeAll() }
         let export = NotebookExport(collector: collector)
         let url = try export.write(notebookDir: URL(fileURLWithPath: notebookDir), force: force)
         print("figures: \(dir)/figures/  notebook: \(url.path)")

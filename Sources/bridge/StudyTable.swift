@@ -1,8 +1,12 @@
 import ArgumentParser
 import BridgeSupport
 import Foundation
+import Studies
 
-/// `bridge study table DIR`: summary.csv as a readable Markdown table (mean and 95% intervals per group).
+extension TableFormat: ExpressibleByArgument {}
+
+/// `bridge study table DIR`: summary.csv as a readable Markdown table (mean and 95% intervals per group);
+/// with `--pivot`, the paper's table (groups × benchmarks or metrics) as Markdown, LaTeX or CSV.
 struct StudyTable: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "table",
@@ -17,8 +21,15 @@ struct StudyTable: ParsableCommand {
     @Option(name: .long, help: "Digits after the decimal point.")
     var digits: Int = 3
 
+    @Flag(name: .long, help: "One table: rows are groups, columns the --metric columns (patterns allowed; default: the per-benchmark accuracies and the mean accuracy), cells mean [95% interval]; paired differences to compare_to below.")
+    var pivot = false
+
+    @Option(name: .long, help: "Output format of --pivot: \(TableFormat.names.joined(separator: ", ")).")
+    var format: TableFormat = .md
+
     func validate() throws {
         guard (0...9).contains(digits) else { throw ValidationError("--digits must be between 0 and 9") }
+        if format != .md && !pivot { throw ValidationError("--format needs --pivot") }
     }
 
     func run() throws {
@@ -27,6 +38,16 @@ struct StudyTable: ParsableCommand {
             throw ValidationError("\(url.path) does not exist. Fix: run `bridge study run SPEC` (or `bridge study collect \(dir)`) first.")
         }
         let (header, rows) = CSVTable.parse(try AtomicFile.readText(url, what: "summary.csv"))
+        if pivot {
+            let pairedURL = URL(fileURLWithPath: dir).appendingPathComponent("paired.csv")
+            let paired = FileManager.default.fileExists(atPath: pairedURL.path)
+                ? CSVTable.parse(try AtomicFile.readText(pairedURL, what: "paired.csv")) : nil
+            do {
+                let table = try PivotTable(summary: (header, rows), paired: paired, patterns: metric)
+                print(table.render(format, digits: digits), terminator: "")
+            } catch let e as PivotTable.Problem { throw ValidationError(e.description) }
+            return
+        }
         guard let metricIndex = header.firstIndex(of: "metric"),
               let n = header.firstIndex(of: "n"), let mean = header.firstIndex(of: "mean"),
               let lo = header.firstIndex(of: "ci95_low"), let hi = header.firstIndex(of: "ci95_high"),

@@ -28,6 +28,17 @@ struct GPTCLITests {
         let config = try String(contentsOf: dir.appendingPathComponent("hf/config.json"), encoding: .utf8)
         #expect(config.contains("\"activation_function\": \"gelu_new\"") && config.contains("\"n_embd\": 64"))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("hf/model.safetensors").path))
+        // Tokenizer and generation config; LoRA: θ alone in base/ and the adapters as a PEFT adapter.
+        for f in ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json",
+                  "base/config.json", "base/model.safetensors", "base/tokenizer.json", "adapter/adapter_model.safetensors"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("hf/" + f).path), "hf/\(f) missing")
+        }
+        #expect(config.contains("\"bos_token_id\": 1") && config.contains("\"eos_token_id\": 2") && config.contains("\"pad_token_id\": 0"))
+        let adapter = try String(contentsOf: dir.appendingPathComponent("hf/adapter/adapter_config.json"), encoding: .utf8)
+        #expect(adapter.contains("\"r\": 2") && adapter.contains("\"target_modules\": [\"attn.c_attn\", \"mlp.c_fc\"]") && adapter.contains("\"fan_in_fan_out\": true"))
+        let tokenizer = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("hf/tokenizer.json"))) as! [String: Any]
+        let vocab = (tokenizer["model"] as! [String: Any])["vocab"] as! [String: Int]
+        #expect(vocab.count == 32 && vocab["<bos>"] == 1 && vocab["#"] == 3 && vocab["\n"] == 25 && vocab["A"] == 26)
     }
 
     @Test("bad input exits non-zero with a fix-it message")

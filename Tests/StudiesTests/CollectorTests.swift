@@ -14,7 +14,7 @@ import Testing
         #expect(try header("runs.csv") == "run_id,study,kind,method,seed,learning_rate,train/loss:final,train/loss:min,train/loss:mean_last5,train/loss:auc,eval/toy/fit:final,eval/toy/fit:max,eval/toy/fit:peak_drop,eval/toy/fit:bwt,eval/toy/fit:drop_step,eval/toy/retention:peak_drop,eval/toy/retention:bwt,eval/toy/retention:drop_step,status,error")
         #expect(try header("metrics.csv") == "run_id,step,metric,value")
         #expect(try header("summary.csv") == "method,learning_rate,metric,n,n_not_finished,mean,std,stderr,ci95_low,ci95_high,boot_low,boot_high")
-        #expect(try header("timings.csv") == "run_id,status,wall_seconds,tokens_per_second,peak_rss_mb,steps_per_second")
+        #expect(try header("timings.csv") == "run_id,status,wall_s,tokens_per_s,peak_rss_mb,steps_per_s")
         let runs = CSVTable.parse(try read(dir, "runs.csv"))
         #expect(runs.rows.count == 8 && runs.rows.allSatisfy { $0.last == "" && $0[$0.count - 2] == "finished" })
         let summary = CSVTable.parse(try read(dir, "summary.csv"))
@@ -104,12 +104,15 @@ import Testing
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
         #expect(json["nbformat"] as? Int == 4)
         let cells = json["cells"] as! [[String: Any]]
-        #expect(cells.contains { ($0["source"] as! [String]).joined().contains("pd.read_csv(f\"{DIR}/summary.csv\")") })
+        #expect(cells.contains { ($0["source"] as! [String]).joined().contains("pd.read_csv(f\"{DIR}/summary.csv\", dtype=text)") })
+        #expect(cells.contains { ($0["source"] as! [String]).joined().contains("pivot = rows.pivot(") })
         #expect(cells.allSatisfy { $0["cell_type"] as? String == "markdown" || ($0["outputs"] as? [Any])?.isEmpty == true })
         let figures = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("figures").path).sorted()
-        #expect(figures.contains("bar-train_loss_final.svg") && figures.contains("curve-eval_toy_fit.svg"), "\(figures)")
-        let svg = try read(dir, "figures/bar-train_loss_final.svg")
-        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n") && svg.components(separatedBy: "<rect x=").count - 1 == 4)
+        #expect(figures == ["curve-train_loss.svg", "groups-eval_toy_fit_final.svg", "groups-train_loss_final.svg"], "\(figures)")
+        let svg = try read(dir, "figures/groups-train_loss_final.svg")
+        // 4 groups: 4 filled means, 2 seeds each as hollow dots
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n") && svg.components(separatedBy: "r=\"3.2\"").count - 1 == 4)
+        #expect(svg.components(separatedBy: "r=\"2.2\"").count - 1 == 8 && svg.contains(">n=2</text>"))
         #expect(XMLParser(data: Data(svg.utf8)).parse(), "SVG is not well-formed XML")
     }
 }
