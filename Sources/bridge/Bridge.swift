@@ -38,7 +38,7 @@ struct Bridge: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bridge",
         abstract: "BRIDGE testbed: cooperative SFT + RL training of small transformers, studies and theory checks.",
-        subcommands: [Doctor.self, Bench.self, Init.self, ExportHF.self, Score.self,
+        subcommands: [Doctor.self, Bench.self, Init.self, ExportHF.self, ImportHF.self, Score.self,
                       DataCommand.self, Pretrain.self, Eval.self, Train.self, TrainTable.self,
                       Run.self, Study.self, TheoryCommand.self]
     )

@@ -68,3 +68,25 @@ struct GPTCLITests {
         #expect(lines.count == 2 && lines[1].hasPrefix("tiny,sample,64,"), "\(text)")
     }
 }
+
+/// `bridge import-hf` is the inverse of `export-hf`: the round trip scores the same tokens to the same
+/// bytes; an architecture this project does not compute is refused with the reason.
+@Suite struct ImportHFCLITests {
+    @Test func exportThenImportScoresIdentically() throws {
+        let dir = try makeTempDir("import-hf")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try runBridge(["init", "--preset", "tiny", "--out", "m.safetensors"], in: dir).status == 0)
+        #expect(try runBridge(["export-hf", "--checkpoint", "m.safetensors", "--out", "hf"], in: dir).status == 0)
+        let imported = try runBridge(["import-hf", "--from", "hf", "--out", "back.safetensors"], in: dir)
+        #expect(imported.status == 0, "\(imported.err)")
+        let a = try runBridge(["score", "--checkpoint", "m.safetensors", "--tokens", "1,5,6,7,3,9"], in: dir)
+        let b = try runBridge(["score", "--checkpoint", "back.safetensors", "--tokens", "1,5,6,7,3,9"], in: dir)
+        #expect(a.status == 0 && !a.out.isEmpty && a.out == b.out, "\(a.out)\n\(b.out)")
+
+        let config = dir.appendingPathComponent("hf/config.json")
+        let text = try String(contentsOf: config, encoding: .utf8).replacingOccurrences(of: "\"gelu_new\"", with: "\"relu\"")
+        try text.write(to: config, atomically: true, encoding: .utf8)
+        let refused = try runBridge(["import-hf", "--from", "hf", "--out", "relu.safetensors"], in: dir)
+        #expect(refused.status != 0 && refused.err.contains("activation_function 'relu'"), "\(refused.err)")
+    }
+}
