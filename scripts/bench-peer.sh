@@ -12,9 +12,7 @@
 # OPENBLAS_CORETYPE is left as the environment has it; torch uses its own BLAS (MKL) either way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TORCH_VERSION="2.13.0+cpu"
-# torch's pure-Python dependencies, installed one by one from the ordinary index.
-TORCH_DEPS=(filelock typing_extensions sympy mpmath networkx jinja2 MarkupSafe fsspec)
+source scripts/venv.sh
 
 missing() {
   echo "peer missing: $1" >&2
@@ -24,17 +22,8 @@ missing() {
   exit 1
 }
 
-command -v python3 >/dev/null || missing "python3 is not on PATH"
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv || missing "could not create the venv .venv (install python3-venv)"
-fi
-PY=.venv/bin/python
-if ! "$PY" -c "import torch" >/dev/null 2>&1; then
-  echo "installing torch==$TORCH_VERSION into .venv (no dependencies: only the CPU wheel qualifies)"
-  "$PY" -m pip install -q --no-deps "torch==$TORCH_VERSION" \
-    || missing "pip found no torch==$TORCH_VERSION wheel (pip config: $("$PY" -m pip config list 2>/dev/null | tr '\n' ' '))"
-  "$PY" -m pip install -q "${TORCH_DEPS[@]}" || missing "could not install torch's dependencies ${TORCH_DEPS[*]}"
-fi
+venv_python "$PWD"
+venv_torch
 version=$("$PY" -c "import torch; print(torch.__version__)" 2>&1) || missing "'import torch' fails in .venv: $version"
 case "$version" in
   *+cpu) ;;

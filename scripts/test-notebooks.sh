@@ -12,11 +12,9 @@ fail() {
   echo "  Fix the network or pip's index (pip config list), or skip this check with BRIDGE_SKIP_NOTEBOOKS=1." >&2
   exit 1
 }
-command -v python3 >/dev/null || fail "python3 is not on PATH"
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv || fail "could not create the venv .venv (install python3-venv)"
-fi
-PY=.venv/bin/python
+source scripts/venv.sh
+missing() { fail "$1"; }
+venv_python "$PWD"
 if ! "$PY" -c "import nbclient, nbformat, ipykernel, pandas, matplotlib" 2>/dev/null; then
   echo "notebooks: installing ${PACKAGES[*]} into .venv"
   "$PY" -m pip install -q --disable-pip-version-check "${PACKAGES[@]}" \
