@@ -16,11 +16,14 @@ public struct RunEvaluation {
 
     public init(config: TrainConfig, data: TrainData, contextLength: Int) throws {
         evaluator = try Evaluator(config: config.eval.suite, contextLength: contextLength)
+        let wantsProbes = config.eval.forgettingProbes && config.eval.probeSize > 0
+        // Unseen problems of the held-out region: probe_pretrain, and what validation must leave out.
+        let retention = wantsProbes || config.eval.validationSize > 0
+            ? try TaskDatasets.retentionProbe(config.data.dataset, count: config.eval.probeSize) : []
         var probes: [(name: String, examples: [Example])] = []
-        if config.eval.forgettingProbes, config.eval.probeSize > 0 {
-            // Unseen problems of the held-out region: the base model's skill on problems no stage trained on.
-            probes.append((Metric.probePretrain,
-                           try TaskDatasets.retentionProbe(config.data.dataset, count: config.eval.probeSize)))
+        if wantsProbes {
+            // The base model's skill on problems no stage trained on.
+            probes.append((Metric.probePretrain, retention))
             // Corpus documents: what pretraining memorised (none of them is an SFT, RL or test problem).
             let pretrainProblems = data.sets.pretrain.lazy.map(PretrainFacts.example(fromDocument:)).filter { !$0.answer.isEmpty }
             probes.append((Metric.probePretrainSeen, Array(pretrainProblems.prefix(config.eval.probeSize)).map(\.direct)))
@@ -32,9 +35,9 @@ public struct RunEvaluation {
         let probeShare = config.eval.forgettingProbes ? config.eval.probeSize : 0
         var picked: [Int] = []
         if config.eval.validationSize > 0 {
-            let retention = Set(try TaskDatasets.retentionProbe(config.data.dataset, count: config.eval.probeSize).map(\.prompt))
+            let retained = Set(retention.map(\.prompt))
             for i in probeShare..<data.sets.heldout.count where picked.count < config.eval.validationSize {
-                if !retention.contains(data.sets.heldout[i].prompt) { picked.append(i) }
+                if !retained.contains(data.sets.heldout[i].prompt) { picked.append(i) }
             }
             guard picked.count == config.eval.validationSize else {
                 throw TrainError.data("eval.validation_size: only \(picked.count) of the held-out problems after probe_sft_only's "

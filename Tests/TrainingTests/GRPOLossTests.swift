@@ -3,6 +3,22 @@ import Testing
 import TensorCore
 import Training
 
+/// The worst disagreement between GRPOLoss's dL/dlogπ and central differences of its loss (h = 1e-3) on
+/// the batch's response tokens, counting only those beyond 1e-4 + 1e-2·|fd|; (0, "") when all agree.
+func worstGRPOGradientMismatch(_ b: GRPOLoss.Batch, options o: GRPOLoss.Options) -> (err: Double, what: String) {
+    var worst = (err: 0.0, what: "")
+    let g = GRPOLoss.compute(b, options: o).dlogprobs
+    for n in 0..<b.logprobs.count where b.mask[n] != 0 {
+        let h: Float = 1e-3
+        var p = b, m = b
+        p.logprobs[n] += h; m.logprobs[n] -= h
+        let fd = (GRPOLoss.compute(p, options: o).loss - GRPOLoss.compute(m, options: o).loss) / Double(2 * h)
+        let err = abs(fd - Double(g[n]))
+        if err > 1e-4 + 1e-2 * abs(fd), err > worst.err { worst = (err, "n \(n): analytic \(g[n]) fd \(fd)") }
+    }
+    return worst
+}
+
 /// A random padded rollout batch: S sequences × T, response masks of random length, ratios away from 1.
 func randomGRPOBatch(seed: UInt64, S: Int = 6, T: Int = 9, ratioSpread: Double = 0.4, klSpread: Double = 1) -> GRPOLoss.Batch {
     var rng = RNG(seed: seed)
@@ -58,16 +74,8 @@ func randomGRPOBatch(seed: UInt64, S: Int = 6, T: Int = 9, ratioSpread: Double =
         for seed in UInt64(1)...5 {
             for o0 in Self.optionSets {
                 var o = o0; o.entropyCoef = 0
-                let b = randomGRPOBatch(seed: seed + 100)
-                let g = GRPOLoss.compute(b, options: o).dlogprobs
-                for n in 0..<b.logprobs.count where b.mask[n] != 0 {
-                    let h: Float = 1e-3
-                    var p = b, m = b
-                    p.logprobs[n] += h; m.logprobs[n] -= h
-                    let fd = (GRPOLoss.compute(p, options: o).loss - GRPOLoss.compute(m, options: o).loss) / Double(2 * h)
-                    let err = abs(fd - Double(g[n]))
-                    if err > 1e-4 + 1e-2 * abs(fd), err > worst.err { worst = (err, "seed \(seed) n \(n): analytic \(g[n]) fd \(fd)") }
-                }
+                let w = worstGRPOGradientMismatch(randomGRPOBatch(seed: seed + 100), options: o)
+                if w.err > worst.err { worst = (w.err, "seed \(seed) \(w.what)") }
             }
         }
         #expect(worst.err == 0, "worst gradient mismatch \(worst.what)")

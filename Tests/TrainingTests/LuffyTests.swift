@@ -57,17 +57,8 @@ import Training
     @Test func gradientMatchesCentralDifferences() {
         var worst = (err: 0.0, what: "")
         for seed in UInt64(1)...5 {
-            let o = GRPOLoss.Options(klBeta: 0.05)
-            let b = Self.mixedBatch(seed: seed + 100)
-            let g = GRPOLoss.compute(b, options: o).dlogprobs
-            for n in 0..<b.logprobs.count where b.mask[n] != 0 {
-                let h: Float = 1e-3
-                var p = b, m = b
-                p.logprobs[n] += h; m.logprobs[n] -= h
-                let fd = (GRPOLoss.compute(p, options: o).loss - GRPOLoss.compute(m, options: o).loss) / Double(2 * h)
-                let err = abs(fd - Double(g[n]))
-                if err > 1e-4 + 1e-2 * abs(fd), err > worst.err { worst = (err, "seed \(seed) n \(n): analytic \(g[n]) fd \(fd)") }
-            }
+            let w = worstGRPOGradientMismatch(Self.mixedBatch(seed: seed + 100), options: GRPOLoss.Options(klBeta: 0.05))
+            if w.err > worst.err { worst = (w.err, "seed \(seed) \(w.what)") }
         }
         #expect(worst.err == 0, "worst gradient mismatch \(worst.what)")
     }
