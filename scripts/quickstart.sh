@@ -9,7 +9,9 @@ swift build -c release
 BRIDGE=.build/release/bridge
 "$BRIDGE" doctor
 "$BRIDGE" study run studies/main_table.yaml --preset quick "$@"
-"$BRIDGE" study export results/main_table-quick
+# The notebook goes beside this run's results: notebooks-export/ holds the committed notebooks of
+# docs/results/ (the test command executes those), which an export must not replace.
+"$BRIDGE" study export results/main_table-quick --notebook-dir results/main_table-quick
 "$BRIDGE" study table results/main_table-quick --metric eval/mean_accuracy:final --metric eval/mean_accuracy:auc
 echo
-echo "Results: results/main_table-quick/ (runs.csv, summary.csv, metrics.csv, timings.csv, manifest.json, figures/)"
+echo "Results: results/main_table-quick/ (runs.csv, summary.csv, paired.csv, metrics.csv, timings.csv, manifest.json, figures/, main_table-quick.ipynb)"
