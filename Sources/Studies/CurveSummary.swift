@@ -10,6 +10,9 @@ public enum CurveSummary {
         case let .meanLast(k):
             let tail = values.suffix(k)
             return tail.reduce(0, +) / Double(tail.count)
+        case let .meanFirst(k):
+            let head = values.prefix(k)
+            return head.reduce(0, +) / Double(head.count)
         case .auc:
             guard values.count >= 2, let s0 = steps.first, let s1 = steps.last, s1 > s0 else { return last }
             var area = 0.0

@@ -131,7 +131,7 @@ public struct StudyPlan: Sendable {
 }
 
 extension Aggregate {
-    /// Inverse of `label` ("final", "max", "min", "auc", "mean_last<k>").
+    /// Inverse of `label` ("final", "max", "min", "auc", "mean_last<k>", "mean_first<k>").
     public init?(label: String) {
         switch label {
         case "final": self = .final
@@ -139,6 +139,7 @@ extension Aggregate {
         case "min": self = .min
         case "auc": self = .auc
         default:
+            if label.hasPrefix("mean_first"), let k = Int(label.dropFirst("mean_first".count)), k >= 1 { self = .meanFirst(k); return }
             guard label.hasPrefix("mean_last"), let k = Int(label.dropFirst("mean_last".count)), k >= 1 else { return nil }
             self = .meanLast(k)
         }

@@ -121,6 +121,8 @@ extension StudySpec {
         let name = try r.string(n, at: path + ".name")
         var lastK = 0
         if let k = value("last_k") { lastK = try r.int(k, at: path + ".last_k", minimum: 1) }
+        var firstK = 0
+        if let k = value("first_k") { firstK = try r.int(k, at: path + ".first_k", minimum: 1) }
         var how: [Aggregate] = []
         let hp = path + ".how"
         let words = try value("how").map { try r.list($0, at: hp) } ?? [.string("final")]
@@ -134,6 +136,9 @@ extension StudySpec {
             case "mean_last":
                 guard lastK > 0 else { throw r.invalid(at: "\(hp)[\(i)]", "mean_last needs last_k", fix: "add 'last_k: 3' to this metric") }
                 how.append(.meanLast(lastK))
+            case "mean_first":
+                guard firstK > 0 else { throw r.invalid(at: "\(hp)[\(i)]", "mean_first needs first_k", fix: "add 'first_k: 10' to this metric") }
+                how.append(.meanFirst(firstK))
             default:
                 let near = NearestKey.find(word, in: Aggregate.names)
                 throw r.invalid(at: "\(hp)[\(i)]", "unknown summary '\(word)'" + (near.map { "; did you mean '\($0)'?" } ?? ""),

@@ -96,7 +96,7 @@ public struct MetricSummary: Sendable, Equatable {
     public var metric: String
     public var how: [Aggregate]
     public init(metric: String, how: [Aggregate]) { self.metric = metric; self.how = how }
-    public static let keys = ["name", "how", "last_k"]
+    public static let keys = ["name", "how", "last_k", "first_k"]
 }
 
 /// One way of reducing a metric's curve (step, value) to a number.
@@ -109,10 +109,13 @@ public enum Aggregate: Sendable, Equatable {
     case min
     /// The mean of the last k logged values.
     case meanLast(Int)
+    /// The mean of the first k logged values: where a curve starts (e.g. rl/frac_zero_std at the start of
+    /// RL, which for cold_start is after its SFT stage: rl/ metrics are logged on RL updates only).
+    case meanFirst(Int)
     /// Trapezoidal area under the curve divided by the step span: the time-averaged value.
     case auc
 
-    public static let names = ["final", "max", "min", "mean_last", "auc"]
+    public static let names = ["final", "max", "min", "mean_last", "mean_first", "auc"]
 
     /// Column suffix in runs.csv: `<metric>:<label>`.
     public var label: String {
@@ -121,6 +124,7 @@ public enum Aggregate: Sendable, Equatable {
         case .max: return "max"
         case .min: return "min"
         case let .meanLast(k): return "mean_last\(k)"
+        case let .meanFirst(k): return "mean_first\(k)"
         case .auc: return "auc"
         }
     }

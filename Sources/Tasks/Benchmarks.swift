@@ -8,6 +8,9 @@ public struct Benchmark: Sendable, Equatable {
     public let probes: String
     /// The distribution the set is drawn from.
     public let difficulty: TaskDifficulty
+    /// Whether the set lies inside the range the SFT and RL data cover (b1, b2): what training can reach
+    /// by construction. The others measure generalisation beyond it (longer, deeper, composed problems).
+    public var inTrainingRange: Bool = false
 
     /// The set's problems: `count` distinct test-split examples of stream `RNG(seed).derive("benchmark").derive(name)`.
     public func examples(seed: Int, count: Int, testFraction: Double) throws -> [Example] {
@@ -40,12 +43,13 @@ public enum BenchmarkSuite {
     public static let all: [Benchmark] = [
         Benchmark(name: "b1_indist",
                   probes: "in distribution: the training mix (add and mul with 1-3 digits, expr with 1-2 steps), unseen problems",
-                  difficulty: TaskDifficulty()),
+                  difficulty: TaskDifficulty(), inTrainingRange: true),
         Benchmark(name: "b2_harder",
                   probes: "upper edge of the training range: add and mul with 3-4 digits, expr with 2-3 steps",
                   difficulty: TaskDifficulty(addition: .init(minDigits: 3, maxDigits: 4),
                                              multiplication: .init(minDigits: 3, maxDigits: 4),
-                                             expression: .init(minSteps: 2, maxSteps: 3))),
+                                             expression: .init(minSteps: 2, maxSteps: 3)),
+                  inTrainingRange: true),
         Benchmark(name: "b3_longer",
                   probes: "length generalisation: add and mul with 5-6 digits (more columns and carries than trained)",
                   difficulty: TaskDifficulty(families: ["add", "mul"],
@@ -60,6 +64,9 @@ public enum BenchmarkSuite {
     ]
 
     public static var names: [String] { all.map(\.name) }
+
+    /// The benchmarks inside the training range (`Benchmark.inTrainingRange`), by name.
+    public static var inTrainingRangeNames: [String] { all.filter(\.inTrainingRange).map(\.name) }
 
     /// The benchmarks named in `names` (all when empty), in suite order; throws on an unknown name.
     public static func select(_ names: [String], source: String = "benchmarks") throws -> [Benchmark] {

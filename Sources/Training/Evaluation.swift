@@ -45,7 +45,13 @@ public enum EvalMetricNames {
     public static func formatErrorRate(_ set: String) -> String { "eval/\(set)/format_error_rate" }
     public static func passAtK(_ set: String) -> String { "eval/\(set)/pass_at_k" }
     public static func meanLength(_ set: String) -> String { "eval/\(set)/completion_length" }
+    /// Greedy pass@1 on the set's problems of one task family (add, mul, expr): the mean over families
+    /// can hide one family rising while another falls. Named so that `eval/b*/accuracy` does not match it.
+    public static func familyAccuracy(_ set: String, _ family: TaskFamily) -> String { "eval/\(set)/accuracy_\(family.rawValue)" }
     public static let meanAccuracy = "eval/mean_accuracy"
+    /// Mean accuracy over the evaluated benchmarks inside the training range (b1_indist, b2_harder):
+    /// what the methods can reach by construction, without the generalisation sets that dilute the mean.
+    public static let inRangeMeanAccuracy = "eval/in_range_mean_accuracy"
     public static let meanFormatErrorRate = "eval/mean_format_error_rate"
     public static let meanPassAtK = "eval/mean_pass_at_k"
 }
@@ -64,6 +70,15 @@ public struct SetScore: Codable, Sendable, Equatable {
     public var passAtK: Double
     /// Mean number of generated tokens of the greedy completions (EOS included).
     public var meanCompletionLength: Double
+    /// Accuracy per task family present in the set, in TaskFamily order (empty for sets of user prompts).
+    public var families: [FamilyScore] = []
+}
+
+/// Greedy pass@1 of one task family's problems within a set.
+public struct FamilyScore: Codable, Sendable, Equatable {
+    public var family: TaskFamily
+    public var problems: Int
+    public var accuracy: Double
 }
 
 /// The scores of every set plus their means (what `bridge eval` prints and writes).
@@ -73,6 +88,11 @@ public struct EvaluationReport: Sendable, Equatable {
     public var passK: Int
 
     public var meanAccuracy: Double { mean(sets.map(\.accuracy)) }
+    /// Mean accuracy over the sets that are benchmarks inside the training range; nil when none was evaluated.
+    public var inRangeMeanAccuracy: Double? {
+        let inRange = sets.filter { BenchmarkSuite.inTrainingRangeNames.contains($0.name) }
+        return inRange.isEmpty ? nil : mean(inRange.map(\.accuracy))
+    }
     public var meanFormatErrorRate: Double { mean(sets.map(\.formatErrorRate)) }
     public var meanPassAtK: Double { passK > 1 ? mean(sets.map(\.passAtK)) : -1 }
 
@@ -86,8 +106,10 @@ public struct EvaluationReport: Sendable, Equatable {
             out.append((EvalMetricNames.formatErrorRate(s.name), s.formatErrorRate))
             out.append((EvalMetricNames.meanLength(s.name), s.meanCompletionLength))
             if passK > 1 { out.append((EvalMetricNames.passAtK(s.name), s.passAtK)) }
+            for f in s.families { out.append((EvalMetricNames.familyAccuracy(s.name, f.family), f.accuracy)) }
         }
         out.append((EvalMetricNames.meanAccuracy, meanAccuracy))
+        if let r = inRangeMeanAccuracy { out.append((EvalMetricNames.inRangeMeanAccuracy, r)) }
         out.append((EvalMetricNames.meanFormatErrorRate, meanFormatErrorRate))
         if passK > 1 { out.append((EvalMetricNames.meanPassAtK, meanPassAtK)) }
         return out
