@@ -64,6 +64,7 @@ public struct RunEvaluation {
             let s = try evaluator.evaluate(model, sets: [(Metric.validation, validation)]).sets[0]
             out.append((EvalMetricNames.accuracy(s.name), s.accuracy))
             out.append((EvalMetricNames.formatErrorRate(s.name), s.formatErrorRate))
+            out.append((EvalMetricNames.meanLength(s.name), s.meanCompletionLength))
             let lp = model.forward(tokens: v.tokens, targets: v.targets, B: v.B, T: v.T).logprobs
             out.append((Metric.evalValidationNLL, SFTLoss.compute(logprobs: lp, mask: v.mask).loss))
         }
@@ -72,6 +73,7 @@ public struct RunEvaluation {
             for s in report.sets {
                 out.append((EvalMetricNames.accuracy(s.name), s.accuracy))
                 out.append((EvalMetricNames.formatErrorRate(s.name), s.formatErrorRate))
+                out.append((EvalMetricNames.meanLength(s.name), s.meanCompletionLength)) // response length per skill (the paper's forgetting figures)
             }
         }
         return out
