@@ -53,7 +53,7 @@ public enum SlurmQueue {
     }
 
     /// "12_[3-5,8%2]" -> 12_3, 12_4, 12_5, 12_8; anything else -> itself.
-    static func expand(_ id: String) -> [String] {
+    public static func expand(_ id: String) -> [String] {
         guard let open = id.firstIndex(of: "["), id.hasSuffix("]"), let underscore = id.firstIndex(of: "_") else { return [id] }
         let base = id[..<underscore]
         var inner = id[id.index(after: open)..<id.index(before: id.endIndex)]

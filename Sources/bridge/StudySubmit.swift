@@ -80,7 +80,7 @@ struct StudySubmit: ParsableCommand {
     func run() throws {
         let pipeline = try StudyPipeline(specFile: spec, preset: preset, overrides: overrides, kinds: RunKinds.all, out: out)
         let name = pipeline.spec.name + (pipeline.spec.preset.isEmpty ? "" : " (preset \(pipeline.spec.preset))")
-        let dir = pipeline.dir.path
+        let dir = pipeline.dir.relativePath // as the user wrote it (the scripts hold absolute paths)
         switch try pipeline.execute(.slurm(flags, executable: currentExecutable()), force: force) {
         case let .collected(finished, diverged, failed, _):
             print("study \(name): all \(pipeline.runs.count) runs are complete (\(finished) finished, \(diverged) diverged, \(failed) failed); nothing to submit")
