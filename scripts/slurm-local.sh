@@ -14,8 +14,8 @@
 # configuration, munge's key and socket, the controller's state, the daemons' logs and pid files. The
 # machine's own Slurm and munge configuration (/etc/slurm, /etc/munge) is neither read nor changed, and
 # the ports (BRIDGE_SLURM_PORT and the next one, default 16817/16818) are not Slurm's usual ones, so a
-# real installation on the same machine is left alone. Exit status of `start`: 0 running, 3 Slurm is
-# missing and cannot be installed (not root: the tests skip the cluster test), 1 any other failure.
+# real installation on the same machine is left alone. Exit status of `start`: 0 running, 3 not root and
+# Slurm missing or not startable (the tests then skip the cluster tests), 1 any other failure.
 set -euo pipefail
 
 STATE=${BRIDGE_SLURM_DIR:-/tmp/bridge-slurm-$(id -u)}
@@ -115,9 +115,17 @@ wait_idle() {
     sleep 0.5
   done
   say "the node did not become idle within 30 s; sinfo says: $(sinfo -h -o '%t %E' 2>&1 | head -3)"
-  say "logs: $STATE/log/"
-  tail -5 "$STATE/log/slurmctld.log" "$STATE/log/slurmd.log" >&2 || true
   return 1
+}
+
+# A daemon that does not come up: stop what did. As root that is an error; a user without root may
+# simply not be allowed to run slurmd, which only skips the cluster tests (exit 3).
+give_up() {
+  say "$1; the ends of the daemons' logs (removed with the state folder):"
+  tail -n 5 "$STATE"/log/*.log >&2 2>/dev/null || true
+  stop
+  if [ "$(id -u)" -ne 0 ]; then say "not root: the Slurm cluster tests will be skipped"; exit 3; fi
+  exit 1
 }
 
 start() {
@@ -126,10 +134,10 @@ start() {
     say "already running ($STATE)"
   else
     write_config
-    start_munge
-    pid_alive "$STATE/slurmctld.pid" || slurmctld -f "$CONF"
-    pid_alive "$STATE/slurmd.pid" || slurmd -f "$CONF"
-    wait_idle || { stop; exit 1; }
+    start_munge || give_up "munged did not start"
+    pid_alive "$STATE/slurmctld.pid" || slurmctld -f "$CONF" || give_up "slurmctld did not start"
+    pid_alive "$STATE/slurmd.pid" || slurmd -f "$CONF" || give_up "slurmd did not start"
+    wait_idle || give_up "the node did not come up"
     say "running: one node, $(sinfo -h -o '%c CPUs, %m MB' | head -1); state and logs in $STATE"
   fi
   echo "export SLURM_CONF=$CONF"
