@@ -182,9 +182,19 @@ public struct Collector {
         var table = CSVTable(columns: gcols + Collector.pairedColumns)
         guard plan.hasMethod, !plan.compareTo.isEmpty else { return table }
         struct Key: Hashable { var seed: Int; var others: [String] }
+        // Pairing matches the other varied values the reference itself varies over; a value the reference
+        // takes only one of (a key only another method's explicit runs set, e.g. bridge.teacher_point in
+        // main_table) does not split the pairs: every run of the seed is paired with that one reference run.
+        let referenceRuns = plan.runs.filter { $0.method == plan.compareTo }
+        let otherCount = referenceRuns.first.map { otherValues($0).count } ?? 0
+        let matched = (0..<otherCount).filter { k in Set(referenceRuns.map { otherValues($0)[k] }).count > 1 }
+        func pairKey(_ r: StudyPlan.Run) -> Key {
+            let others = otherValues(r)
+            return Key(seed: r.seed, others: matched.map { others[$0] })
+        }
         var reference: [Key: Int] = [:]
         for (i, r) in plan.runs.enumerated() where r.method == plan.compareTo && records[i].status == "finished" {
-            reference[Key(seed: r.seed, others: otherValues(r))] = i
+            reference[pairKey(r)] = i
         }
         var order: [[String]] = [], members: [[String]: [Int]] = [:]
         for (i, r) in plan.runs.enumerated() where r.method != plan.compareTo {
@@ -197,7 +207,7 @@ public struct Collector {
             let pairs: [(Int, Int)] = members[key]!.compactMap { i in
                 guard records[i].status == "finished" else { return nil }
                 let r = plan.runs[i]
-                return reference[Key(seed: r.seed, others: otherValues(r))].map { (i, $0) }
+                return reference[pairKey(r)].map { (i, $0) }
             }
             for (c, col) in valueColumns.enumerated() {
                 let d = pairs.compactMap { p -> Double? in

@@ -48,11 +48,11 @@ public enum MetricRange {
         let parts = column.split(separator: ":", maxSplits: 1).map(String.init)
         let metric = parts[0], how = parts.count > 1 ? parts[1] : "final"
         let leaf = metric.split(separator: "/").last.map(String.init) ?? metric
-        let unit = leaf.hasSuffix("accuracy") || leaf.hasSuffix("_rate") || leaf.hasPrefix("frac") || leaf.hasPrefix("clip_frac")
+        let unit = leaf.hasSuffix("accuracy") || leaf.hasPrefix("accuracy_") || leaf.hasSuffix("_rate") || leaf.hasPrefix("frac") || leaf.hasPrefix("clip_frac")
             || metric == "eval/toy/fit" || metric == "eval/toy/retention"
         // Negative log-likelihoods and lengths are ≥ 0 (no upper bound).
         if !unit && (leaf.hasSuffix("nll") || leaf.hasSuffix("_length")) {
-            return ["final", "max", "min", "auc"].contains(how) || how.hasPrefix("mean_last") ? 0...Double.infinity : nil
+            return ["final", "max", "min", "auc"].contains(how) || how.hasPrefix("mean_last") || how.hasPrefix("mean_first") ? 0...Double.infinity : nil
         }
         guard unit else { return nil }
         switch how {
@@ -85,7 +85,9 @@ public enum MetricRange {
         case "peak_drop": text = "peak − final"
         case "bwt": text = "final − first"
         case "drop_step": text = "step of largest drop"
-        default: text = how.hasPrefix("mean_last") ? "mean of last \(how.dropFirst(9))" : how
+        default:
+            text = how.hasPrefix("mean_last") ? "mean of last \(how.dropFirst(9))"
+                : how.hasPrefix("mean_first") ? "mean of first \(how.dropFirst(10))" : how
         }
         return "\(name) (\(text))"
     }

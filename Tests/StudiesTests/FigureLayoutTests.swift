@@ -64,6 +64,8 @@ import Testing
 
     @Test func boundedIntervalsAreClipped() {
         #expect(MetricRange.bounds(column: "eval/b1_indist/accuracy:final") == 0...1)
+        #expect(MetricRange.bounds(column: "eval/b1_indist/accuracy_mul:final") == 0...1, "a family accuracy is an accuracy")
+        #expect(MetricRange.bounds(column: "rl/frac_zero_std:mean_first10") == 0...1)
         #expect(MetricRange.bounds(column: "eval/probe_sft_only/accuracy:bwt") == -1...1)
         #expect(MetricRange.bounds(column: "eval/validation/nll:final") == 0...Double.infinity)
         #expect(MetricRange.bounds(column: "train/loss:final") == nil)

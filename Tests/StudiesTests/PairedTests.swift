@@ -36,6 +36,25 @@ import Testing
         }
     }
 
+    /// A key only another method's explicit run sets (the reference runs at one value of it) does not
+    /// split the pairs: that run is paired with the reference run of its seed.
+    @Test func aKeyTheReferenceDoesNotVaryDoesNotBlockPairing() throws {
+        let text = Self.spec.replacingOccurrences(of: "  grid:\n    method: [sgd, heavy_ball]\n    learning_rate: [0.05, 0.2]\n",
+                                                  with: "  runs:\n    - {method: sgd, learning_rate: 0.05}\n    - {method: heavy_ball, learning_rate: 0.05}\n    - {method: heavy_ball, learning_rate: 0.2}\n")
+        #expect(text != Self.spec)
+        let dir = try temporaryFolder("paired-explicit")
+        try runInProcess(text, dir: dir)
+        let runs = CSVTable.parse(try read(dir, "runs.csv")), paired = CSVTable.parse(try read(dir, "paired.csv"))
+        let col = runs.header.firstIndex(of: "train/loss:final")!
+        for lr in ["0.05", "0.2"] {
+            let row = try #require(paired.rows.first { $0[1] == lr && $0[3] == "train/loss:final" })
+            #expect(row[4] == "3", "heavy_ball at \(lr) pairs with sgd at 0.05 over the three seeds")
+            let hb = runs.rows.filter { $0[3] == "heavy_ball" && $0[5] == lr }, sgd = runs.rows.filter { $0[3] == "sgd" }
+            let d = zip(hb, sgd).map { Double($0.0[col])! - Double($0.1[col])! }
+            #expect(row[5] == Format.number(d.reduce(0, +) / 3))
+        }
+    }
+
     @Test func unknownReferenceIsRefusedWithTheNearestMethod() throws {
         let dir = try temporaryFolder("paired-bad")
         let text = toySpecText.replacingOccurrences(of: "forgetting: [eval/toy/*]", with: "forgetting: [eval/toy/*]\ncompare_to: sdg")
