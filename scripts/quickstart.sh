@@ -12,6 +12,6 @@ BRIDGE=.build/release/bridge
 # The notebook goes beside this run's results: notebooks-export/ holds the committed notebooks of
 # docs/results/ (the test command executes those), which an export must not replace.
 "$BRIDGE" study export results/main_table-quick --notebook-dir results/main_table-quick
-"$BRIDGE" study table results/main_table-quick --metric eval/mean_accuracy:final --metric eval/mean_accuracy:auc
+"$BRIDGE" study table results/main_table-quick --pivot --metric eval/in_range_mean_accuracy:final --metric eval/mean_accuracy:final --metric eval/b*/accuracy:final
 echo
 echo "Results: results/main_table-quick/ (runs.csv, summary.csv, paired.csv, metrics.csv, timings.csv, manifest.json, figures/, main_table-quick.ipynb)"
