@@ -123,14 +123,16 @@ extension NotebookExport {
                                                bounds: MetricRange.bounds(column: columns[0]))
                 out.append(NamedFigure(name: "benchmarks-" + NotebookExport.fileSafe(req.of.replacingOccurrences(of: "*", with: "")) + ".svg", figure: fig))
             case .curve:
-                let curves = bandCurves(req.of, groups: groups, labels: labels)
+                let curves = bandCurves(req.of, x: req.x, groups: groups, labels: labels)
                 guard curves.contains(where: { !$0.steps.isEmpty }) else { continue }
                 let smooth = curves.contains { $0.steps.count > 20 }
                 let caption = "Line: mean over seeds" + (smooth ? " (moving average over 5% of the steps)" : "")
-                    + "; band: lowest to highest seed."
-                let fig = SVGChart.curves(title: "\(study): \(req.of)", axisLabel: MetricRange.axisLabel(req.of), caption: caption,
+                    + "; band: lowest to highest seed" + (req.x.map { "; x: mean over seeds of \($0) at the same step." } ?? ".")
+                let fig = SVGChart.curves(title: "\(study): \(req.of)" + (req.x.map { " vs \($0)" } ?? ""), axisLabel: MetricRange.axisLabel(req.of),
+                                          xLabel: req.x.map { MetricRange.axisLabel($0) } ?? "step", caption: caption,
                                           curves: curves, bounds: MetricRange.bounds(column: req.of))
-                out.append(NamedFigure(name: "curve-" + NotebookExport.fileSafe(req.of) + ".svg", figure: fig))
+                let name = "curve-" + NotebookExport.fileSafe(req.of) + (req.x.map { "-vs-" + NotebookExport.fileSafe($0) } ?? "")
+                out.append(NamedFigure(name: name + ".svg", figure: fig))
             }
         }
         return out
@@ -154,15 +156,30 @@ extension NotebookExport {
         return out.contains(where: \.isEmpty) || Set(out).count < out.count ? columns : out
     }
 
+    /// The curves a `curve` request draws, one per group in figure order (x: the step, or the request's x metric).
+    public func curveData(_ request: FigureRequest) -> [SVGChart.Curve] {
+        let groups = finishedGroups
+        return bandCurves(request.of, x: request.x, groups: groups, labels: groupLabels(groups.map(\.key)))
+    }
+
     /// Per group: mean over finished seeds at each step they all logged, the lowest and highest seed as the
     /// band; curves longer than 20 points are smoothed by a centred moving average over 5% of the points
     /// (raw per-step RL statistics are too noisy to compare by eye; the CSV keeps the raw values).
-    func bandCurves(_ metric: String, groups: [(key: [String], runs: [Int])], labels: [String]) -> [SVGChart.Curve] {
+    /// With `x`, only the steps at which every seed also logged `x` are kept, and each is placed at the
+    /// mean of the seeds' `x` there (equal across seeds for the data counters of a data budget).
+    func bandCurves(_ metric: String, x: String? = nil, groups: [(key: [String], runs: [Int])], labels: [String]) -> [SVGChart.Curve] {
         zip(groups, labels).map { g, label in
             let curves = g.runs.compactMap { collector.records[$0].curves[metric] }
             var byStep: [Int: [Double]] = [:]
             for c in curves { for (s, v) in zip(c.steps, c.values) { byStep[s, default: []].append(v) } }
-            let steps = byStep.keys.sorted().filter { byStep[$0]!.count == curves.count && !curves.isEmpty }
+            var xByStep: [Int: [Double]] = [:]
+            if let x {
+                let xCurves = g.runs.compactMap { collector.records[$0].curves[x] }
+                for c in xCurves where xCurves.count == curves.count { for (s, v) in zip(c.steps, c.values) { xByStep[s, default: []].append(v) } }
+            }
+            let steps = byStep.keys.sorted().filter {
+                byStep[$0]!.count == curves.count && !curves.isEmpty && (x == nil || xByStep[$0]?.count == curves.count)
+            }
             var mean = steps.map { Statistics.mean(byStep[$0]!) }
             var low = steps.map { byStep[$0]!.min()! }, high = steps.map { byStep[$0]!.max()! }
             if steps.count > 20 {
@@ -172,7 +189,8 @@ extension NotebookExport {
                 }
                 mean = smooth(mean); low = smooth(low); high = smooth(high)
             }
-            return SVGChart.Curve(name: label, steps: steps.map(Double.init), mean: mean, low: low, high: high, n: curves.count)
+            let xs = x == nil ? steps.map(Double.init) : steps.map { Statistics.mean(xByStep[$0]!) }
+            return SVGChart.Curve(name: label, steps: xs, mean: mean, low: low, high: high, n: curves.count)
         }
     }
 }

@@ -347,8 +347,9 @@ public enum SVGChart {
 
     // MARK: curves with bands
 
-    /// Mean curve per group with a shaded band (low to high at each step), legend above, x axis "step".
-    public static func curves(title: String, axisLabel: String, caption: String, curves: [Curve], bounds: ClosedRange<Double>?) -> Figure {
+    /// Mean curve per group with a shaded band (low to high at each step), legend above, x axis `xLabel`
+    /// (the step unless the curves are placed at another metric's values).
+    public static func curves(title: String, axisLabel: String, xLabel: String = "step", caption: String, curves: [Curve], bounds: ClosedRange<Double>?) -> Figure {
         let fs = fontSize
         let longest = curves.filter { !$0.steps.isEmpty }.map { textWidth("\($0.name) (n=\($0.n))") }.max() ?? 0
         let width = longest > columnWidth * 0.9 ? doubleWidth : columnWidth
@@ -381,7 +382,7 @@ public enum SVGChart {
             c.line(x(v), bottom, x(v), bottom + 3)
             c.text(l, x: x(v), y: bottom + 4 + fs, anchor: .middle)
         }
-        c.text("step", x: left + plotW / 2, y: bottom + 4 + fs * 2.3, anchor: .middle)
+        c.text(xLabel, x: left + plotW / 2, y: bottom + 4 + fs * 2.3, anchor: .middle)
         for (i, cv) in curves.enumerated() where !cv.steps.isEmpty {
             let color = palette[i % palette.count]
             let upper = zip(cv.steps, cv.high).map { "\(f(x($0))),\(f(y($1)))" }

@@ -95,6 +95,44 @@ import Testing
         #expect(NotebookExport(collector: try Collector(dir: dir)).figures().map(\.name) == ["curve-eval_toy_fit.svg", "groups-train_loss_min.svg"])
     }
 
+    /// `{curve: M, x: X}` places each step of M's mean curve at the seeds' mean of X at that step (the
+    /// cost study plots accuracy against data/rollouts this way); x is refused on other figure kinds.
+    @Test func curveAgainstAnotherMetricSitsAtThatMetricsValues() throws {
+        let curated = toySpecText.replacingOccurrences(of: "presets:", with: "figures:\n  - {curve: eval/toy/fit, x: eval/toy/retention}\npresets:")
+        let spec = try StudySpec.parse(yaml: curated, source: "x.yaml")
+        #expect(spec.figures == [FigureRequest(kind: .curve, of: "eval/toy/fit", x: "eval/toy/retention")])
+        #expect(spec.hash == (try StudySpec.parse(yaml: toySpecText, source: "a.yaml")).hash)
+        let bad = toySpecText.replacingOccurrences(of: "presets:", with: "figures:\n  - {groups: train/loss:min, x: eval/toy/retention}\npresets:")
+        #expect(throws: (any Error).self) { try StudySpec.parse(yaml: bad, source: "c.yaml") }
+        let dir = try temporaryFolder("figx")
+        try runInProcess(curated, dir: dir, preset: "quick")
+        let export = NotebookExport(collector: try Collector(dir: dir))
+        #expect(export.figures().map(\.name) == ["curve-eval_toy_fit-vs-eval_toy_retention.svg"])
+        #expect(export.figures().first?.figure.texts.contains { $0.text == "toy retention" } == true)
+        // By hand from the CSVs: group = (method, learning_rate); per step the mean over the group's seeds.
+        let runs = CSVTable.parse(try read(dir, "runs.csv")), metrics = CSVTable.parse(try read(dir, "metrics.csv"))
+        let col = { (name: String) in runs.header.firstIndex(of: name)! }
+        var groupOf: [String: String] = [:], order: [String] = []
+        for r in runs.rows {
+            let g = r[col("method")] + "|" + r[col("learning_rate")]
+            groupOf[r[col("run_id")]] = g
+            if !order.contains(g) { order.append(g) }
+        }
+        func means(_ metric: String, _ group: String) -> [Double] {
+            var byStep: [Int: [Double]] = [:]
+            for m in metrics.rows where m[2] == metric && groupOf[m[0]] == group { byStep[Int(m[1])!, default: []].append(Double(m[3])!) }
+            return byStep.keys.sorted().map { byStep[$0]!.reduce(0, +) / Double(byStep[$0]!.count) }
+        }
+        let curves = export.curveData(spec.figures[0])
+        #expect(curves.count == order.count)
+        for (curve, group) in zip(curves, order) {
+            let x = means("eval/toy/retention", group), y = means("eval/toy/fit", group)
+            #expect(!x.isEmpty && curve.steps.count == x.count)
+            #expect(zip(curve.steps, x).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) }, "\(group): x \(curve.steps) vs \(x)")
+            #expect(zip(curve.mean, y).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) }, "\(group): y")
+        }
+    }
+
     /// A committed study (CSVs without run folders) collects back to the same bytes.
     @Test func committedStudyReadsFromItsCSVs() throws {
         let dir = try temporaryFolder("figcsv")
