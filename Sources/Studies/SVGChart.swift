@@ -199,7 +199,8 @@ public enum SVGChart {
                                  bounds: ClosedRange<Double>?) -> Figure {
         let fs = fontSize
         let natural = labels.map { textWidth($0) }.max() ?? 0
-        let width = natural > columnWidth * 0.42 ? doubleWidth : columnWidth
+        // Long group labels or a long axis label (a theory slope's name) need the double column.
+        let width = natural > columnWidth * 0.42 || textWidth(axisLabel) > columnWidth * 0.8 ? doubleWidth : columnWidth
         let labelMax = width * 0.42
         let wrapped = labels.map { wrap($0, maxWidth: labelMax) }
         let labelW = min(wrapped.flatMap { $0 }.map { textWidth($0) }.max() ?? 0, width * 0.5)
@@ -247,7 +248,9 @@ public enum SVGChart {
             c.text(nLabels[i], x: width - right + 8, y: cy + fs * 0.35)
             y += h
         }
-        c.text(axisLabel, x: left + plotW / 2, y: bottom + 4 + fs * 2.4, anchor: .middle)
+        // Centred under the plot, moved left as far as needed to stay inside the canvas.
+        let half = textWidth(axisLabel) / 2
+        c.text(axisLabel, x: max(min(left + plotW / 2, width - half - 4), half + 4), y: bottom + 4 + fs * 2.4, anchor: .middle)
         for (k, line) in capLines.enumerated() { c.text(line, x: 4, y: bottom + 4 + fs * 3.8 + Double(k) * fs * 1.2) }
         return c.figure(title: title, caption: caption)
     }

@@ -83,11 +83,12 @@ public enum MetricRange {
         return (low.map { min(max($0, b.lowerBound), b.upperBound) }, high.map { min(max($0, b.lowerBound), b.upperBound) })
     }
 
-    /// "accuracy (final)" for "eval/b1_indist/accuracy:final": a readable axis label.
+    /// "b1 indist accuracy (final)" for "eval/b1_indist/accuracy:final": a readable axis label (the
+    /// eval/ and theory/ namespaces say nothing on a figure of one study).
     public static func axisLabel(_ column: String) -> String {
         let parts = column.split(separator: ":", maxSplits: 1).map(String.init)
         var name = parts[0]
-        if name.hasPrefix("eval/") { name.removeFirst(5) }
+        for prefix in ["eval/", "theory/"] where name.hasPrefix(prefix) { name.removeFirst(prefix.count) }
         name = name.replacingOccurrences(of: "/", with: " ").replacingOccurrences(of: "_", with: " ")
         guard parts.count > 1 else { return name }
         let how = parts[1]

@@ -27,10 +27,13 @@ import Testing
     func estimate(_ m: Double) -> SVGChart.Estimate { .init(mean: m, low: m - 0.3, high: min(1, m + 0.3), points: [m - 0.02, m + 0.02]) }
 
     @Test func intervalChartLayout() {
-        for labels in [["base", "sft", "bridge"], FigureLayoutTests.longLabels] {
-            let fig = SVGChart.intervals(title: "t", axisLabel: "validation accuracy (final)", caption: NotebookExport.intervalCaption("eval/validation/accuracy:final"),
-                                         labels: labels, estimates: labels.indices.map { estimate(0.1 + 0.1 * Double($0)) }, bounds: 0...1)
-            checkLayout(fig, "intervals \(labels.count)")
+        // The second axis label is a theory slope's: wider than a single column's plot.
+        for axis in ["validation accuracy (final)", MetricRange.axisLabel("theory/slope_penalty_residual_vs_gamma_corrected_ci_high:final")] {
+            for labels in [["base", "sft", "bridge"], ["quadratic.mu=1"], FigureLayoutTests.longLabels] {
+                let fig = SVGChart.intervals(title: "t", axisLabel: axis, caption: NotebookExport.intervalCaption("eval/validation/accuracy:final"),
+                                             labels: labels, estimates: labels.indices.map { estimate(0.1 + 0.1 * Double($0)) }, bounds: 0...1)
+                checkLayout(fig, "intervals \(labels.count), axis '\(axis)'")
+            }
         }
     }
 
