@@ -78,6 +78,14 @@ extension NotebookExport {
         }
     }
 
+    /// Labels of the groups a figure shows: the study's labels when it shows every group, else labels made
+    /// among the shown ones (a theory study whose experiments log different metrics then labels its K = 5
+    /// run `sweep.k=[5]`, not with every key that tells it from the other experiments' runs). Groups
+    /// without a value are left out of a figure; their colours stay free, so every group keeps its colour.
+    func shownLabels(_ shown: [Int], _ groups: [(key: [String], runs: [Int])], _ labels: [String]) -> [String] {
+        shown.count == groups.count || shown.count < 2 ? shown.map { labels[$0] } : groupLabels(shown.map { groups[$0].key })
+    }
+
     /// Per group: the column's per-seed values, mean and 95% t-interval clipped to the metric's range.
     func estimates(column: String, values: [[Double?]], groups: [(key: [String], runs: [Int])]) -> [SVGChart.Estimate]? {
         guard let c = collector.valueColumns.firstIndex(where: { $0.name == column }) else { return nil }
@@ -106,21 +114,23 @@ extension NotebookExport {
             switch req.kind {
             case .groups:
                 guard informative(req.of, values: values), let est = estimates(column: req.of, values: values, groups: groups) else { continue }
+                let shown = est.indices.filter { !est[$0].points.isEmpty }
                 let fig = SVGChart.intervals(title: "\(study): \(req.of)", axisLabel: MetricRange.axisLabel(req.of),
-                                             caption: NotebookExport.intervalCaption(req.of), labels: labels, estimates: est,
-                                             bounds: MetricRange.bounds(column: req.of))
+                                             caption: NotebookExport.intervalCaption(req.of), labels: shownLabels(shown, groups, labels),
+                                             estimates: shown.map { est[$0] }, bounds: MetricRange.bounds(column: req.of), colors: shown)
                 out.append(NamedFigure(name: "groups-" + NotebookExport.fileSafe(req.of) + ".svg", figure: fig))
             case .benchmarks:
                 // Every benchmark stays (an all-zero benchmark is a result); only an all-zero chart is skipped.
                 let columns = collector.valueColumns.map(\.name).filter { ConfigPath.globMatch(req.of, $0) }
                 guard columns.contains(where: { informative($0, values: values) }) else { continue }
                 let est = columns.compactMap { estimates(column: $0, values: values, groups: groups) }
-                let perGroup = groups.indices.map { g in est.map { $0[g] } }
+                let shown = groups.indices.filter { g in est.contains { !$0[g].points.isEmpty } }
+                let perGroup = shown.map { g in est.map { $0[g] } }
                 let leaf = columns[0].split(separator: "/").last.map(String.init) ?? columns[0]
                 let fig = SVGChart.groupedBars(title: "\(study): \(req.of)", axisLabel: MetricRange.axisLabel(leaf),
                                                caption: NotebookExport.barCaption(columns[0]) + " n = \(groups.map { $0.runs.count }.max() ?? 0) seeds per group.",
-                                               categories: NotebookExport.shortNames(columns), groups: labels, estimates: perGroup,
-                                               bounds: MetricRange.bounds(column: columns[0]))
+                                               categories: NotebookExport.shortNames(columns), groups: shownLabels(shown, groups, labels), estimates: perGroup,
+                                               bounds: MetricRange.bounds(column: columns[0]), colors: shown)
                 out.append(NamedFigure(name: "benchmarks-" + NotebookExport.fileSafe(req.of.replacingOccurrences(of: "*", with: "")) + ".svg", figure: fig))
             case .curve:
                 let curves = bandCurves(req.of, x: req.x, groups: groups, labels: labels)

@@ -136,6 +136,49 @@ import Testing
         }
     }
 
+    /// A group without a value for a figure's column is left out of that figure (a theory study's
+    /// experiments log different metrics), and the groups shown keep the colours they have elsewhere.
+    @Test func groupsWithoutValuesAreLeftOutAndKeepColours() throws {
+        let curated = toySpecText.replacingOccurrences(of: "presets:", with: "figures:\n  - groups: eval/toy/fit:final\n  - benchmarks: eval/toy/fit:*\npresets:")
+        let dir = try temporaryFolder("figdrop")
+        try runInProcess(curated, dir: dir, preset: "quick")
+        let copy = try temporaryFolder("figdrop-copy")
+        for f in ["study.json", "runs.csv", "metrics.csv", "summary.csv", "timings.csv"] {
+            try FileManager.default.copyItem(at: dir.appendingPathComponent(f), to: copy.appendingPathComponent(f))
+        }
+        // Drop eval/toy/fit from the runs of the second group (sgd, learning_rate=0.2).
+        let runs = CSVTable.parse(try read(dir, "runs.csv"))
+        let lr = runs.header.firstIndex(of: "learning_rate")!, method = runs.header.firstIndex(of: "method")!
+        let dropped = Set(runs.rows.filter { $0[method] == "sgd" && $0[lr] == "0.2" }.map { $0[0] })
+        #expect(dropped.count == 2)
+        let kept = try read(dir, "metrics.csv").split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { line in !(line.contains(",eval/toy/fit,") && dropped.contains(String(line.prefix { $0 != "," }))) }
+        try kept.joined(separator: "\n").write(to: copy.appendingPathComponent("metrics.csv"), atomically: true, encoding: .utf8)
+        // Label → colour from the marks' tooltips: "label: value" (intervals), "label, category: value" (bars).
+        func colours(_ fig: NotebookExport.NamedFigure) throws -> [String: String] {
+            var out: [String: String] = [:]
+            for m in fig.figure.svg.matches(of: try Regex(#"fill="(#[0-9a-fA-F]+)"[^>]*><title>([^:<]+):"#)) {
+                var label = String(m.output[2].substring!)
+                if fig.name.hasPrefix("benchmarks-"), let cut = label.range(of: ", ", options: .backwards) { label = String(label[..<cut.lowerBound]) }
+                out[label] = String(m.output[1].substring!)
+            }
+            return out
+        }
+        let all = NotebookExport(collector: try Collector(dir: dir)).figures()
+        let some = NotebookExport(collector: try Collector(dir: copy)).figures()
+        #expect(all.map(\.name) == some.map(\.name) && all.count == 2)
+        for (a, b) in zip(all, some) {
+            let (ca, cb) = (try colours(a), try colours(b))
+            #expect(ca.count == 4 && cb.count == 3, "\(a.name): \(ca) / \(cb)")
+            // Labels are made among the shown groups: the one sgd group left is just "sgd".
+            #expect(Set(cb.keys) == ["sgd", "heavy_ball, learning_rate=0.05", "heavy_ball, learning_rate=0.2"], "\(cb.keys)")
+            #expect(cb["sgd"] == ca["sgd, learning_rate=0.05"])
+            #expect(Set(cb.values) == Set(ca.values).subtracting([ca["sgd, learning_rate=0.2"]!]))
+            for label in ["heavy_ball, learning_rate=0.05", "heavy_ball, learning_rate=0.2"] { #expect(cb[label] == ca[label], "\(a.name): \(label)") }
+        }
+        #expect(some[0].figure.texts.filter { $0.text.hasPrefix("n=") }.count == 3)
+    }
+
     /// A committed study (CSVs without run folders) collects back to the same bytes.
     @Test func committedStudyReadsFromItsCSVs() throws {
         let dir = try temporaryFolder("figcsv")
