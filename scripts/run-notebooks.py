@@ -1,8 +1,11 @@
 """Executes every notebook in notebooks-export/ with a real Jupyter kernel (nbclient + ipykernel).
 
 Each notebook loads its study's CSVs through the relative DIR it was exported with (committed results
-under docs/results/<study>/), so it runs from a fresh clone. A cell that raises fails the run; the
-executed copies are not written back (the committed notebooks stay without outputs)."""
+under docs/results/<study>/), so it runs from a fresh clone. A cell that raises fails the run. The
+executed copies are written back only for the notebooks named with --write NAME.ipynb (what a paper
+result commits with its outputs); the others stay as exported, without outputs.
+
+    python scripts/run-notebooks.py [--write main_table-paper.ipynb ...]"""
 import pathlib
 import sys
 import time
@@ -12,7 +15,15 @@ from nbclient import NotebookClient
 
 root = pathlib.Path(__file__).resolve().parent.parent
 folder = root / "notebooks-export"
+args = sys.argv[1:]
+write = {args[i + 1] for i in range(len(args) - 1) if args[i] == "--write"}
+unknown = [a for i, a in enumerate(args) if a != "--write" and (i == 0 or args[i - 1] != "--write")]
+if unknown or len(args) % 2:
+    sys.exit(f"usage: run-notebooks.py [--write NAME.ipynb ...] (got {' '.join(args)})")
 notebooks = sorted(folder.glob("*.ipynb"))
+missing = sorted(write - {p.name for p in notebooks})
+if missing:
+    sys.exit(f"--write: no notebook {', '.join(missing)} in {folder}")
 if not notebooks:
     sys.exit(f"no notebooks in {folder}")
 failed = []
@@ -22,6 +33,9 @@ for path in notebooks:
     try:
         NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
         print(f"notebook {path.name}: ok ({time.time() - start:.1f} s)")
+        if path.name in write:
+            nbformat.write(nb, path)
+            print(f"notebook {path.name}: outputs written")
     except Exception as error:  # a cell error, a missing data file, a dead kernel
         print(f"notebook {path.name}: FAILED\n{error}", file=sys.stderr)
         failed.append(path.name)

@@ -15,6 +15,33 @@ public protocol RunKind: Sendable {
     /// one thread by the caller), resumable from its own checkpoints in `outDir`, and must write
     /// metrics.csv and result.json atomically. Returns the result it wrote.
     func execute(resolved: ConfigValue, runId: String, outDir: URL, progress: RunProgress?) throws -> RunResult
+    /// What this run shares with other runs and needs before it starts (the train kind's pretrained base
+    /// model): a cluster submission builds each distinct one once, before its job array, instead of
+    /// letting every array task wait for whichever task builds it. Default: nothing.
+    func sharedArtifacts(resolved: ConfigValue) throws -> [SharedArtifact]
+    /// Builds this run's shared artifacts that are not built yet (`bridge study task DIR ID --shared`);
+    /// returns one line per artifact saying what it did. Default: nothing to build.
+    func buildSharedArtifacts(resolved: ConfigValue) throws -> [String]
+}
+
+/// A product that several runs share, built once (`RunKind.sharedArtifacts`).
+public struct SharedArtifact: Sendable, Equatable {
+    /// What identifies it across runs: two runs with equal ids need the same artifact (for the train
+    /// kind, the absolute path of the base-model cache entry).
+    public var id: String
+    /// One line for people: what it is and where it lives.
+    public var summary: String
+    /// True when it exists already (nothing to build).
+    public var isBuilt: Bool
+
+    public init(id: String, summary: String, isBuilt: Bool) {
+        self.id = id; self.summary = summary; self.isBuilt = isBuilt
+    }
+}
+
+extension RunKind {
+    public func sharedArtifacts(resolved: ConfigValue) throws -> [SharedArtifact] { [] }
+    public func buildSharedArtifacts(resolved: ConfigValue) throws -> [String] { [] }
 }
 
 /// Progress callback for terminals: (step, total steps, short status text).

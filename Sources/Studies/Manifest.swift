@@ -3,7 +3,8 @@ import Foundation
 import TensorCore
 
 /// DIR/manifest.json: where the numbers of a study folder came from (spec text and hashes, code
-/// version, numerics libraries, toolchain, host, start and end times). Not byte-comparable by design.
+/// version, numerics libraries, toolchain, host, start and end times, and what executed the runs).
+/// Not byte-comparable by design.
 public struct Manifest {
     public var specText: String
     public var specSource: String
@@ -12,6 +13,9 @@ public struct Manifest {
     public var workers: Int
     public var startedAt: Date
     public var finishedAt: Date?
+    /// What executed the runs: `{"name": "local", "workers": N}`, `{"name": "prepare_only"}` or the Slurm
+    /// submission (`{"name": "slurm", "submission": k, "jobs": {...}, "options": {...}}`).
+    public var executor: ConfigValue = .null
 
     public init(specText: String, specSource: String, specHash: String, command: [String], workers: Int, startedAt: Date) {
         self.specText = specText; self.specSource = specSource; self.specHash = specHash
@@ -22,17 +26,9 @@ public struct Manifest {
 
     /// `git describe --always --dirty` of the current folder, or "unknown" outside a git checkout.
     public static func codeVersion() -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["git", "describe", "--always", "--dirty"]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return "unknown" }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return p.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
+        guard let git = ExternalCommand.run("git", ["describe", "--always", "--dirty"]) else { return "unknown" }
+        let text = git.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return git.status == 0 && !text.isEmpty ? text : "unknown"
     }
 
     static func iso(_ d: Date) -> String {
@@ -43,7 +39,7 @@ public struct Manifest {
 
     public func tree() throws -> ConfigValue {
         let info = ProcessInfo.processInfo
-        return .object([
+        var pairs: [(String, ConfigValue)] = [
             ("spec_source", .string(specSource)),
             ("spec_text", .string(specText)),
             ("spec_text_sha256", .string(SHA256.hex(specText))),
@@ -64,7 +60,32 @@ public struct Manifest {
             ])),
             ("started_at", .string(Manifest.iso(startedAt))),
             ("finished_at", finishedAt.map { .string(Manifest.iso($0)) } ?? .null),
-        ])
+        ]
+        if executor != .null { pairs.append(("executor", executor)) }
+        return .object(pairs)
+    }
+
+    /// Reads DIR/manifest.json back (what a later step, such as the Slurm collect job, completes); nil
+    /// when there is none or it is not a manifest. Host and numerics are not read: the writer records its own.
+    public static func read(from dir: URL) -> Manifest? {
+        let url = dir.appendingPathComponent(fileName)
+        guard let text = try? String(contentsOf: url, encoding: .utf8),
+              let tree = try? ConfigValue.parseYAML(text, source: url.path).value,
+              case let .string(specText)? = tree["spec_text"], case let .string(source)? = tree["spec_source"],
+              case let .string(hash)? = tree["effective_spec_sha256"], case let .array(command)? = tree["command"],
+              case let .number(workers)? = tree["workers"], case let .string(started)? = tree["started_at"],
+              let startedAt = parseISO(started) else { return nil }
+        var m = Manifest(specText: specText, specSource: source, specHash: hash, command: command.map(ConfigPath.cellText),
+                         workers: Int(workers), startedAt: startedAt)
+        if case let .string(finished)? = tree["finished_at"] { m.finishedAt = parseISO(finished) }
+        m.executor = tree["executor"] ?? .null
+        return m
+    }
+
+    static func parseISO(_ text: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.date(from: text)
     }
 
     public func write(to dir: URL) throws {

@@ -21,6 +21,7 @@ extension StudySpec {
             if let z = p.zip { out.axes.zip = z }
             if let r = p.runs { out.axes.runs = r }
             if let s = p.seeds { out.seeds = s }
+            out.slurm = slurm.overridden(by: p.slurm)
             out.preset = name
         }
         if out.seedKey.isEmpty {

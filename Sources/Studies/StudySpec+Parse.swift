@@ -49,6 +49,7 @@ extension StudySpec {
         if let f = value("figures") {
             spec.figures = try r.list(f, at: "figures").enumerated().map { i, v in try FigureRequest.parse(v, at: "figures[\(i)]", r) }
         }
+        if let s = value("slurm") { spec.slurm = try SlurmOptions.parse(s, at: "slurm", r) }
         if let p = value("presets") {
             for (pname, pv) in try r.mapping(p, at: "presets") {
                 spec.presets.append(try parsePreset(pname, pv, at: "presets." + pname, r))
@@ -155,6 +156,7 @@ extension StudySpec {
             switch k {
             case "base": _ = try r.mapping(value, at: p); preset.base = value
             case "seeds": preset.seeds = try parseSeeds(value, at: p, r)
+            case "slurm": preset.slurm = try SlurmOptions.parse(value, at: p, r)
             default:
                 for (ak, av) in try r.mapping(value, at: p, allowed: Axes.keys) {
                     let app = p + "." + ak

@@ -27,6 +27,9 @@ public struct StudySpec: Sendable {
     /// The figures `bridge study export` draws (`figures:`); empty: a small default set. Not part of the
     /// hash: figures are drawn from the CSVs, so changing them never invalidates finished runs.
     public var figures: [FigureRequest] = []
+    /// Defaults of `bridge study submit` (`slurm:`; a preset's `slurm:` overrides them). Not part of the
+    /// hash either: where runs execute does not change what they compute.
+    public var slurm = SlurmOptions()
     /// Config key the seed is written to ("" = auto: `seed` if the kind's config has it, else `run.seed`).
     public var seedKey = ""
     /// Config key of the method name shown in runs.csv's method column ("" = auto: `method` or `run.method`).
@@ -48,7 +51,7 @@ public struct StudySpec: Sendable {
     }
 
     /// The keys a spec may have at the top level.
-    public static let topKeys = ["name", "question", "kind", "base", "axes", "seeds", "seed_key", "method_key", "metrics", "forgetting", "compare_to", "figures", "presets"]
+    public static let topKeys = ["name", "question", "kind", "base", "axes", "seeds", "seed_key", "method_key", "metrics", "forgetting", "compare_to", "figures", "slurm", "presets"]
 }
 
 /// One varied key (a dotted path into the run config) and the values it takes.
@@ -139,6 +142,8 @@ public struct Preset: Sendable {
     public var zip: [[AxisValues]]? = nil
     public var runs: [[AxisValue]]? = nil
     public var seeds: [Int]? = nil
+    /// Overrides the spec's `slurm:` options for this preset (e.g. a longer time per run for `paper`).
+    public var slurm = SlurmOptions()
     public init(name: String) { self.name = name }
-    public static let keys = ["base", "axes", "seeds"]
+    public static let keys = ["base", "axes", "seeds", "slurm"]
 }

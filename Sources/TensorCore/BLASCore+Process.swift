@@ -114,5 +114,15 @@ public enum BLASCoreSetup {
         }
     }
 
+    /// `env` without the core bridge chose for this machine (OPENBLAS_CORETYPE and bridge's markers, when
+    /// bridge set them): what jobs on other machines (a Slurm array) inherit, so that bridge there chooses
+    /// for its own CPU. An OPENBLAS_CORETYPE the user or the machine set is kept.
+    public static func environmentForOtherMachines(_ env: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
+        guard let set = env[setVariable], !set.isEmpty, env[coreTypeVariable] == set else { return env }
+        var out = env
+        for k in [coreTypeVariable, setVariable, choiceVariable, sourceVariable, reasonVariable] { out[k] = nil }
+        return out
+    }
+
     static func shellQuoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }

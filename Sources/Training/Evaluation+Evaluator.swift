@@ -55,21 +55,7 @@ public final class Evaluator {
         guard n > 0 else { return SetScore(name: name, problems: 0, accuracy: 0, formatErrorRate: 0, passAtK: -1, meanCompletionLength: 0) }
         let greedy = SamplingOptions(temperature: 0, eosToken: Tokenizer.eos)
         let completions = generate(model, prompts: prompts, options: greedy) { _, _ in RNG(seed: 0) }
-        var correct = 0, malformed = 0, length = 0
-        var familyCounts = [Int](repeating: 0, count: TaskFamily.allCases.count)
-        var familyCorrect = familyCounts
-        for (i, c) in completions.enumerated() {
-            length += c.count
-            let f = TaskFamily.of(prompt: examples[i].prompt).flatMap { TaskFamily.allCases.firstIndex(of: $0) }
-            if let f { familyCounts[f] += 1 }
-            switch Verifier.check(completion: c, answer: examples[i].answer, tokenizer: tokenizer) {
-            case .correct:
-                correct += 1
-                if let f { familyCorrect[f] += 1 }
-            case .malformed: malformed += 1
-            case .incorrect: break
-            }
-        }
+        var out = SetScore.tally(name: name, examples: examples, completions: completions, tokenizer: tokenizer)
         var passAtK = -1.0
         let k = config.passK
         if k > 1 {
@@ -83,13 +69,8 @@ public final class Evaluator {
             }) { solved += 1 }
             passAtK = Double(solved) / Double(n)
         }
-        let families = TaskFamily.allCases.indices.filter { familyCounts[$0] > 0 }.map {
-            FamilyScore(family: TaskFamily.allCases[$0], problems: familyCounts[$0],
-                        accuracy: Double(familyCorrect[$0]) / Double(familyCounts[$0]))
-        }
-        return SetScore(name: name, problems: n, accuracy: Double(correct) / Double(n),
-                        formatErrorRate: Double(malformed) / Double(n), passAtK: passAtK,
-                        meanCompletionLength: Double(length) / Double(n), families: families)
+        out.passAtK = passAtK
+        return out
     }
 
     /// Completions of all prompts, `batchSize` at a time; `stream(row, prompt)` gives each row's RNG.

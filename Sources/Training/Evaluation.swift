@@ -74,6 +74,37 @@ public struct SetScore: Codable, Sendable, Equatable {
     public var families: [FamilyScore] = []
 }
 
+extension SetScore {
+    /// Scores completions (one per example, in order) by exact-match verification: accuracy, format errors,
+    /// length, and accuracy per task family (by prompt tag). pass@k is left off (-1).
+    public static func tally(name: String, examples: [Example], completions: [[Int32]], tokenizer: Tokenizer = .standard) -> SetScore {
+        let n = examples.count
+        guard n > 0 else { return SetScore(name: name, problems: 0, accuracy: 0, formatErrorRate: 0, passAtK: -1, meanCompletionLength: 0) }
+        var correct = 0, malformed = 0, length = 0
+        var familyCounts = [Int](repeating: 0, count: TaskFamily.allCases.count)
+        var familyCorrect = familyCounts
+        for (i, c) in completions.enumerated() {
+            length += c.count
+            let f = TaskFamily.of(prompt: examples[i].prompt).flatMap { TaskFamily.allCases.firstIndex(of: $0) }
+            if let f { familyCounts[f] += 1 }
+            switch Verifier.check(completion: c, answer: examples[i].answer, tokenizer: tokenizer) {
+            case .correct:
+                correct += 1
+                if let f { familyCorrect[f] += 1 }
+            case .malformed: malformed += 1
+            case .incorrect: break
+            }
+        }
+        let families = TaskFamily.allCases.indices.filter { familyCounts[$0] > 0 }.map {
+            FamilyScore(family: TaskFamily.allCases[$0], problems: familyCounts[$0],
+                        accuracy: Double(familyCorrect[$0]) / Double(familyCounts[$0]))
+        }
+        return SetScore(name: name, problems: n, accuracy: Double(correct) / Double(n),
+                        formatErrorRate: Double(malformed) / Double(n), passAtK: -1,
+                        meanCompletionLength: Double(length) / Double(n), families: families)
+    }
+}
+
 /// Greedy pass@1 of one task family's problems within a set.
 public struct FamilyScore: Codable, Sendable, Equatable {
     public var family: TaskFamily

@@ -25,4 +25,29 @@ public struct TrainRunKind: RunKind {
             return try TrainRunner.execute(config: config, runId: runId, outDir: outDir, resume: true, progress: progress)
         }
     }
+
+    /// The pretrained base model a run starts from (none for `run.base: random`), identified by the
+    /// absolute path of its cache entry: runs with equal pretraining configs share it.
+    public func sharedArtifacts(resolved: ConfigValue) throws -> [SharedArtifact] {
+        let config = try TrainConfig.from(resolved, source: "resolved train config")
+        guard config.run.base == .pretrained else { return [] }
+        let url = try BaseModel.cachePath(config: config.pretrain, cacheDirectory: config.run.baseCacheDir).standardizedFileURL
+        return [SharedArtifact(id: url.path, summary: "base model (\(config.model.preset.rawValue), pretrain seed \(config.pretrain.seed), \(config.pretrain.steps) steps): \(url.path)",
+                               isBuilt: FileManager.default.fileExists(atPath: url.path))]
+    }
+
+    /// Pretrains the run's base model into its cache entry unless it is there and valid (BaseModel's
+    /// lock makes a concurrent builder wait and then read it).
+    public func buildSharedArtifacts(resolved: ConfigValue) throws -> [String] {
+        let config = try TrainConfig.from(resolved, source: "resolved train config")
+        guard config.run.base == .pretrained else { return [] }
+        let (_, source, url) = try BaseModel.checkpoint(config: config.pretrain, cacheDirectory: config.run.baseCacheDir)
+        let what: String
+        switch source {
+        case .cache: what = "was already cached"
+        case .trained: what = "pretrained"
+        case .rebuilt: what = "pretrained again (the cached file was invalid)"
+        }
+        return ["base model \(url.standardizedFileURL.path) \(what)"]
+    }
 }

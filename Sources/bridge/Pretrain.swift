@@ -80,6 +80,20 @@ struct Pretrain: ParsableCommand {
         let ownOut = out.map { path in (try? Checkpoint.read(URL(fileURLWithPath: path)))?.metadata["pretrain_key"] == key } ?? false
         try OutputFolder.refuseReplacing(((ownOut ? [] : [out]) + [evalCsv, positionNorms]).compactMap { $0 }.map { URL(fileURLWithPath: $0) },
                                          force: force, what: "pretrain")
+        // The evaluator is built before pretraining, so that a problem with it is reported before minutes of
+        // work; it scores the benchmarks the model's context holds (the tiny preset's 64 tokens hold three).
+        var evaluator: Evaluator?
+        if eval || evalCsv != nil {
+            var ec = EvaluationConfig()
+            ec.benchmarks.size = benchmarkSize
+            ec.benchmarks.testFraction = config.corpus.testFraction
+            ec.benchmarks.names = try BenchmarkSuite.fitting(ec.benchmarks, contextLength: config.model.contextLength)
+            let skipped = BenchmarkSuite.names.filter { !ec.benchmarks.names.contains($0) }
+            if !skipped.isEmpty {
+                FileHandle.standardError.write(Data("note: \(skipped.joined(separator: ", ")) \(skipped.count == 1 ? "does" : "do") not fit the model's context (\(config.model.contextLength) tokens) and are not scored\n".utf8))
+            }
+            evaluator = try Evaluator(config: ec, contextLength: config.model.contextLength)
+        }
         let start = Date()
         var last = Date()
         let (ckpt, source, url) = try BaseModel.checkpoint(config: config, cacheDirectory: cacheDir) { step, total, loss in
@@ -107,11 +121,7 @@ struct Pretrain: ParsableCommand {
             print(rows.summary)
             print("wrote \(positionNorms)")
         }
-        if eval || evalCsv != nil {
-            var ec = EvaluationConfig()
-            ec.benchmarks.size = benchmarkSize
-            ec.benchmarks.testFraction = config.corpus.testFraction
-            let evaluator = try Evaluator(config: ec, contextLength: config.model.contextLength)
+        if let evaluator {
             let t0 = Date()
             let report = evaluator.evaluate(ckpt.makeModel())
             print(report.table)

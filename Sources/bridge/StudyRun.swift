@@ -44,15 +44,8 @@ struct StudyRun: ParsableCommand {
     }
 
     func run() throws {
-        let started = Date()
-        let specURL = URL(fileURLWithPath: spec)
-        let text = try AtomicFile.readText(specURL, what: "study spec")
-        let parsed = try StudySpec.parse(yaml: text, source: spec)
-        let kind = try RunExecution.kind(named: parsed.kind, in: RunKinds.all)
-        let defaults = try? kind.resolve(.object([]), source: "defaults of \(kind.name)")
-        let effective = try parsed.effective(preset: preset, overrides: overrides, defaults: defaults)
-        let runs = try StudyExpansion.expand(effective, kind: kind)
-        let dir = URL(fileURLWithPath: out ?? StudySetup.defaultOutDir(effective))
+        let pipeline = try StudyPipeline(specFile: spec, preset: preset, overrides: overrides, kinds: RunKinds.all, out: out)
+        let effective = pipeline.spec, runs = pipeline.runs, dir = pipeline.dir
         if dryRun {
             print("study \(effective.name)\(effective.preset.isEmpty ? "" : " (preset \(effective.preset))"): \(runs.count) runs = \(StudyExpansion.points(effective.axes).count) parameter points × \(effective.seeds.count) seeds")
             print("varied: \(effective.axes.variedKeys.joined(separator: ", ")); seeds \(effective.seeds.map(String.init).joined(separator: ",")) into \(effective.seedKey)")
@@ -60,28 +53,19 @@ struct StudyRun: ParsableCommand {
             for r in runs { print("  \(r.runId)  \(StudyExpansion.describe(r.point, seed: r.seed))") }
             return
         }
-        let lock = try StudyLock(dir: dir)
-        defer { withExtendedLifetime(lock) {} }
-        let pending = try StudySetup.prepare(dir: dir, spec: effective, runs: runs, force: force)
-        if prepareOnly {
-            for r in pending { print(StudyPlan.runDir(dir, r.runId).path) }
-            return
-        }
-        var manifest = Manifest(specText: text, specSource: spec, specHash: effective.hash,
-                                command: CommandLine.arguments, workers: workers, startedAt: started)
-        try manifest.write(to: dir)
-        let runner = StudyRunner(dir: dir, mode: .processes(executable: currentExecutable()),
-                                 workers: workers, progress: ProgressReporter(study: effective.name))
-        try runner.run(pending, total: runs.count)
-        let collector = try Collector(dir: dir)
-        try collector.writeAll()
-        manifest.finishedAt = Date()
-        try manifest.write(to: dir)
-        let c = collector.counts
-        print("study \(effective.name): \(c.finished) finished, \(c.diverged) diverged, \(c.failed) failed of \(runs.count) runs")
-        print("results: \(dir.path)/runs.csv, summary.csv, metrics.csv (timings.csv, manifest.json)")
-        if c.failed > 0 {
-            throw StudyFailure(description: "\(c.failed) run(s) failed: see the status and error columns of \(dir.path)/runs.csv and runs/<run_id>/worker.log; rerun the same command to retry them")
+        let executor: StudyExecutor = prepareOnly ? .prepareOnly
+            : .local(.processes(executable: currentExecutable()), workers: workers, progress: ProgressReporter(study: effective.name))
+        switch try pipeline.execute(executor, force: force) {
+        case let .prepared(folders):
+            for f in folders { print(f.path) }
+        case let .collected(finished, diverged, failed, _):
+            print("study \(effective.name): \(finished) finished, \(diverged) diverged, \(failed) failed of \(runs.count) runs")
+            print("results: \(dir.path)/runs.csv, summary.csv, metrics.csv (timings.csv, manifest.json)")
+            if failed > 0 {
+                throw StudyFailure(description: "\(failed) run(s) failed: see the status and error columns of \(dir.path)/runs.csv and runs/<run_id>/worker.log; rerun the same command to retry them")
+            }
+        case .submitted:
+            throw StudyFailure(description: "internal: a local study was submitted to Slurm")
         }
     }
 }

@@ -25,8 +25,14 @@ struct CLIError: Error, CustomStringConvertible { let message: String; var descr
 /// inherited variables it names (a nil value removes one).
 @discardableResult
 func runBridge(_ args: [String], in dir: URL, environment: [String: String?] = [:]) throws -> (status: Int32, out: String, err: String) {
+    try runProgram(try bridgeBinary(), args, in: dir, environment: environment)
+}
+
+/// Runs any program the way `runBridge` runs bridge.
+@discardableResult
+func runProgram(_ executable: URL, _ args: [String], in dir: URL, environment: [String: String?] = [:]) throws -> (status: Int32, out: String, err: String) {
     let p = Process()
-    p.executableURL = try bridgeBinary()
+    p.executableURL = executable
     p.arguments = args
     if !environment.isEmpty {
         var env = ProcessInfo.processInfo.environment

@@ -119,6 +119,17 @@ import Testing
         #expect(p.status != 0 && p.err.contains("pretrain would replace existing m.safetensors"), "\(p.err)")
     }
 
+    @Test("pretrain --eval on the tiny preset scores the benchmarks its context holds and names the others")
+    func pretrainEvalTiny() throws {
+        let dir = try makeTempDir("rel-pretrain-eval")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try runBridge(["pretrain", "--preset", "tiny", "--cache-dir", "cache", "--eval-csv", "e.csv", "--benchmark-size", "32", "steps=2"], in: dir)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.err.contains("b3_longer, b4_deeper do not fit the model's context (64 tokens)"), "\(r.err)")
+        let rows = try String(contentsOf: dir.appendingPathComponent("e.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").first.map(String.init) ?? "" }
+        #expect(rows == ["benchmark", "b1_indist", "b2_harder", "b5_compose", "mean"])
+    }
+
     @Test("a NaN weight is refused by score, eval and export-hf with the tensor named")
     func nonFiniteCheckpoint() throws {
         let dir = try makeTempDir("rel-nan")

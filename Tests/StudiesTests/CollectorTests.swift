@@ -65,7 +65,7 @@ import Testing
         let dir = try temporaryFolder("lock")
         var first: StudyLock? = try StudyLock(dir: dir)
         let e = errorText { _ = try StudyLock(dir: dir) }
-        #expect(e.contains("another `bridge study run` (pid \(getpid())) is writing this folder"), "got: \(e)")
+        #expect(e.contains("another `bridge study run` or `bridge study submit` (pid \(getpid())) is writing this folder"), "got: \(e)")
         first = nil
         #expect(throws: Never.self) { _ = try StudyLock(dir: dir) }
         _ = first

@@ -35,16 +35,13 @@ struct NestedToyKind: RunKind {
 
     @Test func seedAndMethodKeysAreFoundInTheKindsDefaults() throws {
         let kind = NestedToyKind()
-        let defaults = try kind.resolve(.object([]), source: "d")
-        let spec = try StudySpec.parse(yaml: NestedKindTests.spec, source: "n.yaml").effective(preset: nil, overrides: ["run.noise=0"], defaults: defaults)
-        #expect(spec.seedKey == "run.seed" && spec.methodKey == "run.method")
-        let runs = try StudyExpansion.expand(spec, kind: kind)
-        #expect(runs.count == 8 && runs.map { ConfigPath.get($0.config, "run.seed") } == (0..<4).flatMap { _ in [ConfigValue.number(0), .number(1)] })
         let dir = try temporaryFolder("nested")
-        let pending = try StudySetup.prepare(dir: dir, spec: spec, runs: runs, force: false)
-        try StudyRunner(dir: dir, mode: .inProcess(kinds: [kind]), workers: 1, progress: ProgressReporter(study: "n", isTerminal: false, quiet: true))
-            .run(pending, total: runs.count)
-        try Collector(dir: dir).writeAll()
+        let pipeline = try StudyPipeline(specText: NestedKindTests.spec, source: "n.yaml", preset: nil, overrides: ["run.noise=0"],
+                                         kinds: [kind], out: dir.path)
+        #expect(pipeline.spec.seedKey == "run.seed" && pipeline.spec.methodKey == "run.method")
+        let runs = pipeline.runs
+        #expect(runs.count == 8 && runs.map { ConfigPath.get($0.config, "run.seed") } == (0..<4).flatMap { _ in [ConfigValue.number(0), .number(1)] })
+        _ = try pipeline.execute(.local(.inProcess(kinds: [kind]), workers: 1, progress: quietProgress()), force: false)
         let header = try read(dir, "runs.csv").split(separator: "\n")[0]
         #expect(header == "run_id,study,kind,method,seed,run.dim,train/loss:final,status,error")
         let summaryHeader = try read(dir, "summary.csv").split(separator: "\n")[0]

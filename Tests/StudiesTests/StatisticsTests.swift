@@ -47,6 +47,11 @@ import Testing
         #expect(CurveSummary.aggregate(.min, steps: steps, values: v) == 1)
         #expect(CurveSummary.aggregate(.meanLast(2), steps: steps, values: v) == 2)
         #expect(CurveSummary.aggregate(.meanLast(9), steps: steps, values: v) == 2)
+        #expect(CurveSummary.aggregate(.meanFirst(2), steps: steps, values: v) == 2)
+        #expect(CurveSummary.aggregate(.meanFirst(3), steps: steps, values: v) == 2)
+        #expect(CurveSummary.aggregate(.meanFirst(1), steps: steps, values: v) == 1)
+        #expect(CurveSummary.aggregate(.meanFirst(9), steps: steps, values: v) == 2)
+        #expect(Aggregate(label: Aggregate.meanFirst(10).label) == .meanFirst(10))
         // Trapezoids: 10·2 + 10·2.5 + 20·2 = 85, over the span 40.
         #expect(CurveSummary.aggregate(.auc, steps: steps, values: v) == 85.0 / 40.0)
     }

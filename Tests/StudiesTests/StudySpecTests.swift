@@ -13,6 +13,14 @@ import Testing
         #expect(spec.presets.map(\.name) == ["quick", "paper"])
     }
 
+    @Test func meanFirstNeedsFirstK() throws {
+        let with = toySpecText.replacingOccurrences(of: "    how: [final, max]", with: "    how: [final, mean_first]\n    first_k: 4")
+        #expect(try StudySpec.parse(yaml: with, source: "t.yaml").metrics[1].how == [.final, .meanFirst(4)])
+        let without = toySpecText.replacingOccurrences(of: "    how: [final, max]", with: "    how: [final, mean_first]")
+        let e = errorText { _ = try StudySpec.parse(yaml: without, source: "t.yaml") }
+        #expect(e.contains("mean_first needs first_k"), "got: \(e)")
+    }
+
     @Test func unknownTopLevelKeyNamesLineAndSuggestion() {
         let text = toySpecText.replacingOccurrences(of: "seeds: 3", with: "sedes: 3")
         let e = errorText { _ = try StudySpec.parse(yaml: text, source: "toy.yaml") }

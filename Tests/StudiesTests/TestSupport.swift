@@ -37,17 +37,23 @@ presets:
 
 """
 
-/// Runs a spec in-process into `dir` and collects it; returns the number of failed runs.
+/// Runs a spec in-process into `dir` through the study pipeline (as `bridge study run` does, with the
+/// runs executed in this process); returns the number of failed runs.
 @discardableResult
 func runInProcess(_ text: String, dir: URL, preset: String? = nil, overrides: [String] = [], force: Bool = false) throws -> Int {
-    let spec = try StudySpec.parse(yaml: text, source: "test.yaml").effective(preset: preset, overrides: overrides)
-    let runs = try StudyExpansion.expand(spec, kind: ToyQuadraticKind())
-    let pending = try StudySetup.prepare(dir: dir, spec: spec, runs: runs, force: force)
-    let runner = StudyRunner(dir: dir, mode: .inProcess(kinds: [ToyQuadraticKind()]), workers: 1,
-                             progress: ProgressReporter(study: spec.name, isTerminal: false, quiet: true))
-    let failed = try runner.run(pending, total: runs.count)
-    try Collector(dir: dir).writeAll()
+    let pipeline = try StudyPipeline(specText: text, source: "test.yaml", preset: preset, overrides: overrides,
+                                     kinds: [ToyQuadraticKind()], out: dir.path)
+    let outcome = try pipeline.execute(.local(.inProcess(kinds: [ToyQuadraticKind()]), workers: 1, progress: quietProgress()), force: force)
+    guard case let .collected(_, _, failed, _) = outcome else { throw SupportError("a local study did not collect: \(outcome)") }
     return failed
+}
+
+/// Progress that prints nothing (tests).
+func quietProgress() -> ProgressReporter { ProgressReporter(study: "test", isTerminal: false, quiet: true) }
+
+struct SupportError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
 }
 
 func read(_ dir: URL, _ file: String) throws -> String {

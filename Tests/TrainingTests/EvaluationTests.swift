@@ -44,6 +44,60 @@ func tinyEvaluationConfig(passK: Int = 0) -> EvaluationConfig {
         #expect(report.meanAccuracy == mean)
     }
 
+    /// The per-family breakdown counts each problem under the family its prompt tag names, and the
+    /// family accuracies recombine into the set's accuracy; the in-range mean averages b1 and b2 only.
+    @Test func familyBreakdownAndInRangeMean() throws {
+        var c = tinyEvaluationConfig()
+        c.benchmarks.size = 30
+        let ev = try Evaluator(config: c)
+        let report = ev.evaluate(model)
+        for (i, s) in ev.sets.enumerated() {
+            let score = report.sets[i]
+            var counts: [TaskFamily: Int] = [:]
+            for ex in s.examples { counts[TaskFamily.of(prompt: ex.prompt)!, default: 0] += 1 }
+            #expect(score.families.map(\.family) == TaskFamily.allCases.filter { counts[$0] != nil }, "\(s.name): families in order")
+            #expect(score.families.map(\.problems) == score.families.map { counts[$0.family]! })
+            let recombined = score.families.reduce(0.0) { $0 + $1.accuracy * Double($1.problems) } / Double(score.problems)
+            #expect(abs(recombined - score.accuracy) < 1e-12, "\(s.name): families recombine to the set's accuracy")
+        }
+        #expect(BenchmarkSuite.inTrainingRangeNames == ["b1_indist", "b2_harder"])
+        let inRange = (report.sets[0].accuracy + report.sets[1].accuracy) / 2
+        #expect(report.inRangeMeanAccuracy == inRange)
+        let names = report.metrics.map(\.name)
+        #expect(names.contains("eval/b1_indist/accuracy_add") && names.contains("eval/b4_deeper/accuracy_expr"))
+        #expect(!names.contains("eval/b3_longer/accuracy_expr"), "b3_longer holds no expressions")
+        #expect(names.contains(EvalMetricNames.inRangeMeanAccuracy))
+        // Without b1 and b2 there is no in-range mean.
+        c.benchmarks.names = ["b5_compose"]
+        #expect(try Evaluator(config: c).evaluate(model).inRangeMeanAccuracy == nil)
+    }
+
+    /// Known completions: every third problem answered right, every fifth malformed; the per-family
+    /// accuracies are the hand counts and recombine into the set's accuracy.
+    @Test func familyTallyOfKnownCompletions() throws {
+        let examples = try BenchmarkSuite.build(BenchmarkConfig(size: 40, names: ["b1_indist"]))[0].examples
+        var completions: [[Int32]] = [], correct: [TaskFamily: Int] = [:], total: [TaskFamily: Int] = [:]
+        for (i, ex) in examples.enumerated() {
+            let f = TaskFamily.of(prompt: ex.prompt)!
+            total[f, default: 0] += 1
+            let right = try Tokenizer.standard.encode(ex).completion
+            if i % 3 == 0 { completions.append(right); correct[f, default: 0] += 1 }
+            else if i % 5 == 0 { completions.append([Tokenizer.eos]) }
+            else { completions.append(try Tokenizer.standard.encode(Example(prompt: ex.prompt, answer: ex.answer + "1")).completion) }
+        }
+        let score = SetScore.tally(name: "b1", examples: examples, completions: completions)
+        #expect(total.count == 3, "b1_indist holds all three families")
+        #expect(score.families.map(\.family) == TaskFamily.allCases)
+        for f in score.families {
+            #expect(f.problems == total[f.family]!)
+            #expect(f.accuracy == Double(correct[f.family, default: 0]) / Double(total[f.family]!), "\(f.family)")
+        }
+        #expect(score.accuracy == Double(correct.values.reduce(0, +)) / 40)
+        let malformed: [Int] = (0..<40).filter { (i: Int) -> Bool in i % 3 != 0 && i % 5 == 0 }
+        #expect(score.formatErrorRate == Double(malformed.count) / 40)
+        #expect(score.accuracy > 0 && score.accuracy < 1)
+    }
+
     @Test func deterministicAndPassAtKBoundsGreedy() throws {
         let a = try Evaluator(config: tinyEvaluationConfig(passK: 3)).evaluate(model)
         let b = try Evaluator(config: tinyEvaluationConfig(passK: 3)).evaluate(model)
