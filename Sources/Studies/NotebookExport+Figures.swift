@@ -78,6 +78,14 @@ extension NotebookExport {
         }
     }
 
+    /// Labels of the groups a figure shows: the study's labels when it shows every group, else labels made
+    /// among the shown ones (a theory study whose experiments log different metrics then labels its K = 5
+    /// run `sweep.k=[5]`, not with every key that tells it from the other experiments' runs). Groups
+    /// without a value are left out of a figure; their colours stay free, so every group keeps its colour.
+    func shownLabels(_ shown: [Int], _ groups: [(key: [String], runs: [Int])], _ labels: [String]) -> [String] {
+        shown.count == groups.count || shown.count < 2 ? shown.map { labels[$0] } : groupLabels(shown.map { groups[$0].key })
+    }
+
     /// Per group: the column's per-seed values, mean and 95% t-interval clipped to the metric's range.
     func estimates(column: String, values: [[Double?]], groups: [(key: [String], runs: [Int])]) -> [SVGChart.Estimate]? {
         guard let c = collector.valueColumns.firstIndex(where: { $0.name == column }) else { return nil }
@@ -106,31 +114,35 @@ extension NotebookExport {
             switch req.kind {
             case .groups:
                 guard informative(req.of, values: values), let est = estimates(column: req.of, values: values, groups: groups) else { continue }
+                let shown = est.indices.filter { !est[$0].points.isEmpty }
                 let fig = SVGChart.intervals(title: "\(study): \(req.of)", axisLabel: MetricRange.axisLabel(req.of),
-                                             caption: NotebookExport.intervalCaption(req.of), labels: labels, estimates: est,
-                                             bounds: MetricRange.bounds(column: req.of))
+                                             caption: NotebookExport.intervalCaption(req.of), labels: shownLabels(shown, groups, labels),
+                                             estimates: shown.map { est[$0] }, bounds: MetricRange.bounds(column: req.of), colors: shown)
                 out.append(NamedFigure(name: "groups-" + NotebookExport.fileSafe(req.of) + ".svg", figure: fig))
             case .benchmarks:
                 // Every benchmark stays (an all-zero benchmark is a result); only an all-zero chart is skipped.
                 let columns = collector.valueColumns.map(\.name).filter { ConfigPath.globMatch(req.of, $0) }
                 guard columns.contains(where: { informative($0, values: values) }) else { continue }
                 let est = columns.compactMap { estimates(column: $0, values: values, groups: groups) }
-                let perGroup = groups.indices.map { g in est.map { $0[g] } }
+                let shown = groups.indices.filter { g in est.contains { !$0[g].points.isEmpty } }
+                let perGroup = shown.map { g in est.map { $0[g] } }
                 let leaf = columns[0].split(separator: "/").last.map(String.init) ?? columns[0]
                 let fig = SVGChart.groupedBars(title: "\(study): \(req.of)", axisLabel: MetricRange.axisLabel(leaf),
                                                caption: NotebookExport.barCaption(columns[0]) + " n = \(groups.map { $0.runs.count }.max() ?? 0) seeds per group.",
-                                               categories: NotebookExport.shortNames(columns), groups: labels, estimates: perGroup,
-                                               bounds: MetricRange.bounds(column: columns[0]))
+                                               categories: NotebookExport.shortNames(columns), groups: shownLabels(shown, groups, labels), estimates: perGroup,
+                                               bounds: MetricRange.bounds(column: columns[0]), colors: shown)
                 out.append(NamedFigure(name: "benchmarks-" + NotebookExport.fileSafe(req.of.replacingOccurrences(of: "*", with: "")) + ".svg", figure: fig))
             case .curve:
-                let curves = bandCurves(req.of, groups: groups, labels: labels)
+                let curves = bandCurves(req.of, x: req.x, groups: groups, labels: labels)
                 guard curves.contains(where: { !$0.steps.isEmpty }) else { continue }
                 let smooth = curves.contains { $0.steps.count > 20 }
                 let caption = "Line: mean over seeds" + (smooth ? " (moving average over 5% of the steps)" : "")
-                    + "; band: lowest to highest seed."
-                let fig = SVGChart.curves(title: "\(study): \(req.of)", axisLabel: MetricRange.axisLabel(req.of), caption: caption,
+                    + "; band: lowest to highest seed" + (req.x.map { "; x: mean over seeds of \($0) at the same step." } ?? ".")
+                let fig = SVGChart.curves(title: "\(study): \(req.of)" + (req.x.map { " vs \($0)" } ?? ""), axisLabel: MetricRange.axisLabel(req.of),
+                                          xLabel: req.x.map { MetricRange.axisLabel($0) } ?? "step", caption: caption,
                                           curves: curves, bounds: MetricRange.bounds(column: req.of))
-                out.append(NamedFigure(name: "curve-" + NotebookExport.fileSafe(req.of) + ".svg", figure: fig))
+                let name = "curve-" + NotebookExport.fileSafe(req.of) + (req.x.map { "-vs-" + NotebookExport.fileSafe($0) } ?? "")
+                out.append(NamedFigure(name: name + ".svg", figure: fig))
             }
         }
         return out
@@ -154,15 +166,30 @@ extension NotebookExport {
         return out.contains(where: \.isEmpty) || Set(out).count < out.count ? columns : out
     }
 
+    /// The curves a `curve` request draws, one per group in figure order (x: the step, or the request's x metric).
+    public func curveData(_ request: FigureRequest) -> [SVGChart.Curve] {
+        let groups = finishedGroups
+        return bandCurves(request.of, x: request.x, groups: groups, labels: groupLabels(groups.map(\.key)))
+    }
+
     /// Per group: mean over finished seeds at each step they all logged, the lowest and highest seed as the
     /// band; curves longer than 20 points are smoothed by a centred moving average over 5% of the points
     /// (raw per-step RL statistics are too noisy to compare by eye; the CSV keeps the raw values).
-    func bandCurves(_ metric: String, groups: [(key: [String], runs: [Int])], labels: [String]) -> [SVGChart.Curve] {
+    /// With `x`, only the steps at which every seed also logged `x` are kept, and each is placed at the
+    /// mean of the seeds' `x` there (equal across seeds for the data counters of a data budget).
+    func bandCurves(_ metric: String, x: String? = nil, groups: [(key: [String], runs: [Int])], labels: [String]) -> [SVGChart.Curve] {
         zip(groups, labels).map { g, label in
             let curves = g.runs.compactMap { collector.records[$0].curves[metric] }
             var byStep: [Int: [Double]] = [:]
             for c in curves { for (s, v) in zip(c.steps, c.values) { byStep[s, default: []].append(v) } }
-            let steps = byStep.keys.sorted().filter { byStep[$0]!.count == curves.count && !curves.isEmpty }
+            var xByStep: [Int: [Double]] = [:]
+            if let x {
+                let xCurves = g.runs.compactMap { collector.records[$0].curves[x] }
+                for c in xCurves where xCurves.count == curves.count { for (s, v) in zip(c.steps, c.values) { xByStep[s, default: []].append(v) } }
+            }
+            let steps = byStep.keys.sorted().filter {
+                byStep[$0]!.count == curves.count && !curves.isEmpty && (x == nil || xByStep[$0]?.count == curves.count)
+            }
             var mean = steps.map { Statistics.mean(byStep[$0]!) }
             var low = steps.map { byStep[$0]!.min()! }, high = steps.map { byStep[$0]!.max()! }
             if steps.count > 20 {
@@ -172,7 +199,8 @@ extension NotebookExport {
                 }
                 mean = smooth(mean); low = smooth(low); high = smooth(high)
             }
-            return SVGChart.Curve(name: label, steps: steps.map(Double.init), mean: mean, low: low, high: high, n: curves.count)
+            let xs = x == nil ? steps.map(Double.init) : steps.map { Statistics.mean(xByStep[$0]!) }
+            return SVGChart.Curve(name: label, steps: xs, mean: mean, low: low, high: high, n: curves.count)
         }
     }
 }

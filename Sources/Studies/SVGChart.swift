@@ -195,11 +195,14 @@ public enum SVGChart {
 
     /// One row per group: its per-seed values (hollow dots), mean (filled dot) and interval (line),
     /// with n at the right. Horizontal rows keep long group labels readable without rotating them.
+    /// `colors`: each row's palette index (default: its position), so that a figure showing some of a
+    /// study's groups keeps each group's colour from the others.
     public static func intervals(title: String, axisLabel: String, caption: String, labels: [String], estimates: [Estimate],
-                                 bounds: ClosedRange<Double>?) -> Figure {
+                                 bounds: ClosedRange<Double>?, colors: [Int]? = nil) -> Figure {
         let fs = fontSize
         let natural = labels.map { textWidth($0) }.max() ?? 0
-        let width = natural > columnWidth * 0.42 ? doubleWidth : columnWidth
+        // Long group labels or a long axis label (a theory slope's name) need the double column.
+        let width = natural > columnWidth * 0.42 || textWidth(axisLabel) > columnWidth * 0.8 ? doubleWidth : columnWidth
         let labelMax = width * 0.42
         let wrapped = labels.map { wrap($0, maxWidth: labelMax) }
         let labelW = min(wrapped.flatMap { $0 }.map { textWidth($0) }.max() ?? 0, width * 0.5)
@@ -227,7 +230,7 @@ public enum SVGChart {
         c.line(left, top, left, bottom)
         var y = top
         for (i, est) in estimates.enumerated() {
-            let h = rowH[i], cy = y + h / 2, color = palette[i % palette.count]
+            let h = rowH[i], cy = y + h / 2, color = palette[(colors?[i] ?? i) % palette.count]
             let lines = wrapped[i]
             for (k, line) in lines.enumerated() {
                 let ly = cy - Double(lines.count - 1) * fs * 0.575 + Double(k) * fs * 1.15 + fs * 0.35
@@ -247,7 +250,9 @@ public enum SVGChart {
             c.text(nLabels[i], x: width - right + 8, y: cy + fs * 0.35)
             y += h
         }
-        c.text(axisLabel, x: left + plotW / 2, y: bottom + 4 + fs * 2.4, anchor: .middle)
+        // Centred under the plot, moved left as far as needed to stay inside the canvas.
+        let half = textWidth(axisLabel) / 2
+        c.text(axisLabel, x: max(min(left + plotW / 2, width - half - 4), half + 4), y: bottom + 4 + fs * 2.4, anchor: .middle)
         for (k, line) in capLines.enumerated() { c.text(line, x: 4, y: bottom + 4 + fs * 3.8 + Double(k) * fs * 1.2) }
         return c.figure(title: title, caption: caption)
     }
@@ -295,8 +300,9 @@ public enum SVGChart {
 
     /// Bars of `groups` (colours, legend above) within each category (x axis): mean, interval and the
     /// per-seed dots. The methods × benchmarks table of a paper as a figure.
+    /// `colors` as in `intervals`: each group's palette index.
     public static func groupedBars(title: String, axisLabel: String, caption: String, categories: [String], groups: [String],
-                                   estimates: [[Estimate]], bounds: ClosedRange<Double>?) -> Figure {
+                                   estimates: [[Estimate]], bounds: ClosedRange<Double>?, colors: [Int]? = nil) -> Figure {
         let fs = fontSize
         let width = categories.count * groups.count > 12 || categories.count > 4 ? doubleWidth : columnWidth
         let all = estimates.flatMap { $0.flatMap { [$0.mean, $0.low, $0.high].compactMap { $0 } + $0.points } }
@@ -315,7 +321,7 @@ public enum SVGChart {
         let height = bottom + 4 + catH + 6 + Double(capLines.count) * fs * 1.2 + 4
         var c = Canvas(width: width, height: height)
         _ = legend(groups, into: &c, top: 6, left: left, right: right) { i, x, y in
-            "<rect x=\"\(f(x))\" y=\"\(f(y - 4.5))\" width=\"10\" height=\"9\" fill=\"\(palette[i % palette.count])\"/>\n"
+            "<rect x=\"\(f(x))\" y=\"\(f(y - 4.5))\" width=\"10\" height=\"9\" fill=\"\(palette[(colors?[i] ?? i) % palette.count])\"/>\n"
         }
         let y = yAxis(&c, ticks: ticks, label: axisLabel, left: left, top: top, bottom: bottom, right: right)
         let base = y(max(ticks.values.first!, min(0, ticks.values.last!)))
@@ -323,7 +329,7 @@ public enum SVGChart {
         for (ci, lines) in catLines.enumerated() {
             let x0 = left + slot * Double(ci) + slot * 0.1
             for gi in groups.indices {
-                let est = estimates[gi][ci], color = palette[gi % palette.count]
+                let est = estimates[gi][ci], color = palette[(colors?[gi] ?? gi) % palette.count]
                 let bx = x0 + barW * Double(gi), cx = bx + barW / 2
                 if let m = est.mean {
                     c.body += "<rect x=\"\(f(bx + barW * 0.08))\" y=\"\(f(min(y(m), base)))\" width=\"\(f(barW * 0.84))\" height=\"\(f(abs(y(m) - base)))\" fill=\"\(color)\" fill-opacity=\"0.75\"><title>\(esc(groups[gi])), \(esc(categories[ci])): \(Format.number(m))</title></rect>\n"
@@ -347,8 +353,9 @@ public enum SVGChart {
 
     // MARK: curves with bands
 
-    /// Mean curve per group with a shaded band (low to high at each step), legend above, x axis "step".
-    public static func curves(title: String, axisLabel: String, caption: String, curves: [Curve], bounds: ClosedRange<Double>?) -> Figure {
+    /// Mean curve per group with a shaded band (low to high at each step), legend above, x axis `xLabel`
+    /// (the step unless the curves are placed at another metric's values).
+    public static func curves(title: String, axisLabel: String, xLabel: String = "step", caption: String, curves: [Curve], bounds: ClosedRange<Double>?) -> Figure {
         let fs = fontSize
         let longest = curves.filter { !$0.steps.isEmpty }.map { textWidth("\($0.name) (n=\($0.n))") }.max() ?? 0
         let width = longest > columnWidth * 0.9 ? doubleWidth : columnWidth
@@ -381,7 +388,7 @@ public enum SVGChart {
             c.line(x(v), bottom, x(v), bottom + 3)
             c.text(l, x: x(v), y: bottom + 4 + fs, anchor: .middle)
         }
-        c.text("step", x: left + plotW / 2, y: bottom + 4 + fs * 2.3, anchor: .middle)
+        c.text(xLabel, x: left + plotW / 2, y: bottom + 4 + fs * 2.3, anchor: .middle)
         for (i, cv) in curves.enumerated() where !cv.steps.isEmpty {
             let color = palette[i % palette.count]
             let upper = zip(cv.steps, cv.high).map { "\(f(x($0))),\(f(y($1)))" }

@@ -11,29 +11,44 @@ public enum FigureKind: String, ConfigChoice {
     case curve
 }
 
-/// One figure of a study's curated set: `{groups: COLUMN}`, `{benchmarks: PATTERN}` or `{curve: METRIC}`.
+/// One figure of a study's curated set: `{groups: COLUMN}`, `{benchmarks: PATTERN}` or `{curve: METRIC}`;
+/// a curve may add `x: METRIC` to plot against another logged metric instead of the step.
 public struct FigureRequest: Sendable, Equatable {
     public var kind: FigureKind
     /// A runs.csv column, a pattern of columns (`*`), or a metric name, by kind.
     public var of: String
-    public init(kind: FigureKind, of: String) { self.kind = kind; self.of = of }
+    /// A curve's x axis: a metric logged at the same steps (`data/rollouts`, `data/flops`: what a run has
+    /// drawn or spent so far, so that methods that draw data at different rates per update are compared at
+    /// equal data); nil: the step.
+    public var x: String?
+    public init(kind: FigureKind, of: String, x: String? = nil) { self.kind = kind; self.of = of; self.x = x }
 
-    /// The spec/study.json form: a one-key mapping.
-    public var tree: ConfigValue { .object([(kind.rawValue, .string(of))]) }
+    /// The spec/study.json form: a one-key mapping (two keys with a curve's `x`).
+    public var tree: ConfigValue {
+        .object([(kind.rawValue, .string(of))] + (x.map { [("x", ConfigValue.string($0))] } ?? []))
+    }
 
-    /// Reads `{kind: text}`; `path` names the spec entry in errors.
+    /// Reads `{kind: text}` or `{curve: text, x: text}`; `path` names the spec entry in errors.
     static func parse(_ v: ConfigValue, at path: String, _ r: SpecReader) throws -> FigureRequest {
-        let pairs = try r.mapping(v, at: path, allowed: FigureKind.names)
-        guard pairs.count == 1, let (k, value) = pairs.first else {
+        let pairs = try r.mapping(v, at: path, allowed: FigureKind.names + ["x"])
+        let kinds = pairs.filter { $0.0 != "x" }
+        guard kinds.count == 1, let (k, value) = kinds.first else {
             throw r.invalid(at: path, "a figure is one key of \(FigureKind.names.joined(separator: ", "))", fix: "write e.g. '- groups: eval/mean_accuracy:final'")
         }
-        return FigureRequest(kind: try FigureKind.parse(k, what: path), of: try r.string(value, at: path + "." + k))
+        let kind = try FigureKind.parse(k, what: path)
+        let x = try pairs.first { $0.0 == "x" }.map { try r.string($0.1, at: path + ".x") }
+        if x != nil, kind != .curve {
+            throw r.invalid(at: path + ".x", "x sets a curve's horizontal axis; a \(kind.rawValue) figure has none", fix: "remove x, or draw a curve: '- {curve: METRIC, x: data/rollouts}'")
+        }
+        return FigureRequest(kind: kind, of: try r.string(value, at: path + "." + k), x: x)
     }
 
     /// Reads the study.json form (already checked when the spec was parsed).
     static func fromTree(_ v: ConfigValue) -> FigureRequest? {
-        guard let (k, value) = v.objectPairs?.first, let kind = FigureKind(rawValue: k), case let .string(of) = value else { return nil }
-        return FigureRequest(kind: kind, of: of)
+        guard let pairs = v.objectPairs, let (k, value) = pairs.first, let kind = FigureKind(rawValue: k), case let .string(of) = value else { return nil }
+        var x: String? = nil
+        if let (_, xv) = pairs.first(where: { $0.0 == "x" }), case let .string(name) = xv { x = name }
+        return FigureRequest(kind: kind, of: of, x: x)
     }
 }
 
@@ -68,11 +83,12 @@ public enum MetricRange {
         return (low.map { min(max($0, b.lowerBound), b.upperBound) }, high.map { min(max($0, b.lowerBound), b.upperBound) })
     }
 
-    /// "accuracy (final)" for "eval/b1_indist/accuracy:final": a readable axis label.
+    /// "b1 indist accuracy (final)" for "eval/b1_indist/accuracy:final": a readable axis label (the
+    /// eval/ and theory/ namespaces say nothing on a figure of one study).
     public static func axisLabel(_ column: String) -> String {
         let parts = column.split(separator: ":", maxSplits: 1).map(String.init)
         var name = parts[0]
-        if name.hasPrefix("eval/") { name.removeFirst(5) }
+        for prefix in ["eval/", "theory/"] where name.hasPrefix(prefix) { name.removeFirst(prefix.count) }
         name = name.replacingOccurrences(of: "/", with: " ").replacingOccurrences(of: "_", with: " ")
         guard parts.count > 1 else { return name }
         let how = parts[1]

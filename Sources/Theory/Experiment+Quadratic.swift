@@ -32,6 +32,10 @@ public enum QuadraticExperiments {
                                      config: c, gamma: gamma, step: i, &rec)
             progress?(i + 1, gammas.count)
         }
+        try rec.setFinal("theory/condition_number", 1 / c.quadratic.mu)
+        // A sweep of one or two points (one λ per run, so that a study summarises each λ over seeds, as
+        // studies/theory_bridge_lambda.yaml does) measures those points; there is no curve to fit a slope to.
+        guard gammas.count >= 3 else { return }
         try rec.addSlope("bias_vs_gamma", try SlopeFit.logLog(x: gammas, y: bias), expected: -1,
                          note: "‖h_γ − ∇F‖ vs γ, quadratic (Kwon et al. 2023: O(1/γ))")
         try rec.addSlope("bias_vs_gamma_corrected", try SlopeFit.logLogSeries(x: gammas, y: bias), expected: -1,
@@ -50,7 +54,6 @@ public enum QuadraticExperiments {
                          note: "p(x, y_γ) vs γ, quadratic (local: O(1/γ²))")
         try rec.addSlope("penalty_residual_vs_gamma_corrected", try SlopeFit.logLogSeries(x: gammas, y: pen), expected: -2,
                          note: "p(x, y_γ) vs γ, quadratic (local: O(1/γ²)); fit with correction-to-scaling terms (γ_min/γ)^j, as many as are significant")
-        try rec.setFinal("theory/condition_number", 1 / c.quadratic.mu)
     }
 
     /// Proxy error of K gradient steps with step α from the student's point y_γ (γ = first sweep γ):

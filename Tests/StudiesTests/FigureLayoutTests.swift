@@ -27,10 +27,13 @@ import Testing
     func estimate(_ m: Double) -> SVGChart.Estimate { .init(mean: m, low: m - 0.3, high: min(1, m + 0.3), points: [m - 0.02, m + 0.02]) }
 
     @Test func intervalChartLayout() {
-        for labels in [["base", "sft", "bridge"], FigureLayoutTests.longLabels] {
-            let fig = SVGChart.intervals(title: "t", axisLabel: "validation accuracy (final)", caption: NotebookExport.intervalCaption("eval/validation/accuracy:final"),
-                                         labels: labels, estimates: labels.indices.map { estimate(0.1 + 0.1 * Double($0)) }, bounds: 0...1)
-            checkLayout(fig, "intervals \(labels.count)")
+        // The second axis label is a theory slope's: wider than a single column's plot.
+        for axis in ["validation accuracy (final)", MetricRange.axisLabel("theory/slope_penalty_residual_vs_gamma_corrected_ci_high:final")] {
+            for labels in [["base", "sft", "bridge"], ["quadratic.mu=1"], FigureLayoutTests.longLabels] {
+                let fig = SVGChart.intervals(title: "t", axisLabel: axis, caption: NotebookExport.intervalCaption("eval/validation/accuracy:final"),
+                                             labels: labels, estimates: labels.indices.map { estimate(0.1 + 0.1 * Double($0)) }, bounds: 0...1)
+                checkLayout(fig, "intervals \(labels.count), axis '\(axis)'")
+            }
         }
     }
 
@@ -95,6 +98,87 @@ import Testing
         let dir = try temporaryFolder("figspec")
         try runInProcess(curated, dir: dir, preset: "quick")
         #expect(NotebookExport(collector: try Collector(dir: dir)).figures().map(\.name) == ["curve-eval_toy_fit.svg", "groups-train_loss_min.svg"])
+    }
+
+    /// `{curve: M, x: X}` places each step of M's mean curve at the seeds' mean of X at that step (the
+    /// cost study plots accuracy against data/rollouts this way); x is refused on other figure kinds.
+    @Test func curveAgainstAnotherMetricSitsAtThatMetricsValues() throws {
+        let curated = toySpecText.replacingOccurrences(of: "presets:", with: "figures:\n  - {curve: eval/toy/fit, x: eval/toy/retention}\npresets:")
+        let spec = try StudySpec.parse(yaml: curated, source: "x.yaml")
+        #expect(spec.figures == [FigureRequest(kind: .curve, of: "eval/toy/fit", x: "eval/toy/retention")])
+        #expect(spec.hash == (try StudySpec.parse(yaml: toySpecText, source: "a.yaml")).hash)
+        let bad = toySpecText.replacingOccurrences(of: "presets:", with: "figures:\n  - {groups: train/loss:min, x: eval/toy/retention}\npresets:")
+        #expect(throws: (any Error).self) { try StudySpec.parse(yaml: bad, source: "c.yaml") }
+        let dir = try temporaryFolder("figx")
+        try runInProcess(curated, dir: dir, preset: "quick")
+        let export = NotebookExport(collector: try Collector(dir: dir))
+        #expect(export.figures().map(\.name) == ["curve-eval_toy_fit-vs-eval_toy_retention.svg"])
+        #expect(export.figures().first?.figure.texts.contains { $0.text == "toy retention" } == true)
+        // By hand from the CSVs: group = (method, learning_rate); per step the mean over the group's seeds.
+        let runs = CSVTable.parse(try read(dir, "runs.csv")), metrics = CSVTable.parse(try read(dir, "metrics.csv"))
+        let col = { (name: String) in runs.header.firstIndex(of: name)! }
+        var groupOf: [String: String] = [:], order: [String] = []
+        for r in runs.rows {
+            let g = r[col("method")] + "|" + r[col("learning_rate")]
+            groupOf[r[col("run_id")]] = g
+            if !order.contains(g) { order.append(g) }
+        }
+        func means(_ metric: String, _ group: String) -> [Double] {
+            var byStep: [Int: [Double]] = [:]
+            for m in metrics.rows where m[2] == metric && groupOf[m[0]] == group { byStep[Int(m[1])!, default: []].append(Double(m[3])!) }
+            return byStep.keys.sorted().map { byStep[$0]!.reduce(0, +) / Double(byStep[$0]!.count) }
+        }
+        let curves = export.curveData(spec.figures[0])
+        #expect(curves.count == order.count)
+        for (curve, group) in zip(curves, order) {
+            let x = means("eval/toy/retention", group), y = means("eval/toy/fit", group)
+            #expect(!x.isEmpty && curve.steps.count == x.count)
+            #expect(zip(curve.steps, x).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) }, "\(group): x \(curve.steps) vs \(x)")
+            #expect(zip(curve.mean, y).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) }, "\(group): y")
+        }
+    }
+
+    /// A group without a value for a figure's column is left out of that figure (a theory study's
+    /// experiments log different metrics), and the groups shown keep the colours they have elsewhere.
+    @Test func groupsWithoutValuesAreLeftOutAndKeepColours() throws {
+        let curated = toySpecText.replacingOccurrences(of: "presets:", with: "figures:\n  - groups: eval/toy/fit:final\n  - benchmarks: eval/toy/fit:*\npresets:")
+        let dir = try temporaryFolder("figdrop")
+        try runInProcess(curated, dir: dir, preset: "quick")
+        let copy = try temporaryFolder("figdrop-copy")
+        for f in ["study.json", "runs.csv", "metrics.csv", "summary.csv", "timings.csv"] {
+            try FileManager.default.copyItem(at: dir.appendingPathComponent(f), to: copy.appendingPathComponent(f))
+        }
+        // Drop eval/toy/fit from the runs of the second group (sgd, learning_rate=0.2).
+        let runs = CSVTable.parse(try read(dir, "runs.csv"))
+        let lr = runs.header.firstIndex(of: "learning_rate")!, method = runs.header.firstIndex(of: "method")!
+        let dropped = Set(runs.rows.filter { $0[method] == "sgd" && $0[lr] == "0.2" }.map { $0[0] })
+        #expect(dropped.count == 2)
+        let kept = try read(dir, "metrics.csv").split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { line in !(line.contains(",eval/toy/fit,") && dropped.contains(String(line.prefix { $0 != "," }))) }
+        try kept.joined(separator: "\n").write(to: copy.appendingPathComponent("metrics.csv"), atomically: true, encoding: .utf8)
+        // Label → colour from the marks' tooltips: "label: value" (intervals), "label, category: value" (bars).
+        func colours(_ fig: NotebookExport.NamedFigure) throws -> [String: String] {
+            var out: [String: String] = [:]
+            for m in fig.figure.svg.matches(of: try Regex(#"fill="(#[0-9a-fA-F]+)"[^>]*><title>([^:<]+):"#)) {
+                var label = String(m.output[2].substring!)
+                if fig.name.hasPrefix("benchmarks-"), let cut = label.range(of: ", ", options: .backwards) { label = String(label[..<cut.lowerBound]) }
+                out[label] = String(m.output[1].substring!)
+            }
+            return out
+        }
+        let all = NotebookExport(collector: try Collector(dir: dir)).figures()
+        let some = NotebookExport(collector: try Collector(dir: copy)).figures()
+        #expect(all.map(\.name) == some.map(\.name) && all.count == 2)
+        for (a, b) in zip(all, some) {
+            let (ca, cb) = (try colours(a), try colours(b))
+            #expect(ca.count == 4 && cb.count == 3, "\(a.name): \(ca) / \(cb)")
+            // Labels are made among the shown groups: the one sgd group left is just "sgd".
+            #expect(Set(cb.keys) == ["sgd", "heavy_ball, learning_rate=0.05", "heavy_ball, learning_rate=0.2"], "\(cb.keys)")
+            #expect(cb["sgd"] == ca["sgd, learning_rate=0.05"])
+            #expect(Set(cb.values) == Set(ca.values).subtracting([ca["sgd, learning_rate=0.2"]!]))
+            for label in ["heavy_ball, learning_rate=0.05", "heavy_ball, learning_rate=0.2"] { #expect(cb[label] == ca[label], "\(a.name): \(label)") }
+        }
+        #expect(some[0].figure.texts.filter { $0.text.hasPrefix("n=") }.count == 3)
     }
 
     /// A committed study (CSVs without run folders) collects back to the same bytes.

@@ -10,7 +10,7 @@ import Testing
             .appendingPathComponent("studies")
     }
 
-    static let expected = ["calibration", "forgetting", "inner_solve", "lambda_schedules", "lora_rank", "main_table", "reward_noise", "smoke",
+    static let expected = ["calibration", "cost", "forgetting", "inner_solve", "lambda_schedules", "lora_rank", "main_table", "reward_noise", "smoke",
                            "theory_bridge_lambda", "theory_inner_solve", "theory_penalty", "theory_toys"]
 
     @Test func everyShippedSpecParsesWithPresets() throws {

@@ -37,6 +37,22 @@ import Theory
         #expect(!(plo <= -1 && -1 <= phi), "μ = \(mu): the plain fit's CI should exclude −1 (pre-asymptotic term): [\(plo), \(phi)]")
     }
 
+    /// One λ per run (studies/theory_bridge_lambda.yaml's axis): the point and its outer runs are measured,
+    /// and no slope is fitted to a single point (it used to be an error that failed every such run).
+    @Test func singlePointSweepMeasuresThePointWithoutASlope() throws {
+        var c = Self.config(.quadraticBias)
+        c.sweep.lambda = [0.9]
+        c.outer.methods = ["penalty"]
+        c.outer.iterations = 50
+        let o = TheoryRun.run(c, runId: "t")
+        #expect(o.result.status == .finished, "\(o.result.error ?? "")")
+        let f = o.result.final
+        #expect(f.keys.allSatisfy { !$0.hasPrefix("theory/slope_") })
+        let logged = Set(o.recorder.log.rows.map(\.metric))
+        #expect(logged.contains("theory/hypergrad_error") && logged.contains("theory/penalty/stationarity"))
+        #expect(o.recorder.log.rows.contains { $0.metric == "theory/gamma" && abs($0.value - 9) < 1e-12 })
+    }
+
     @Test func sameSeedSameBytesDifferentSeedDifferentBytes() {
         var c = Self.config(.quadraticBias)
         c.sweep.gamma = [10, 100, 1000]
