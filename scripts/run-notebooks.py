@@ -6,6 +6,7 @@ executed copies are written back only for the notebooks named with --write NAME.
 result commits with its outputs); the others stay as exported, without outputs.
 
     python scripts/run-notebooks.py [--write main_table-paper.ipynb ...]"""
+import argparse
 import pathlib
 import sys
 import time
@@ -15,11 +16,10 @@ from nbclient import NotebookClient
 
 root = pathlib.Path(__file__).resolve().parent.parent
 folder = root / "notebooks-export"
-args = sys.argv[1:]
-write = {args[i + 1] for i in range(len(args) - 1) if args[i] == "--write"}
-unknown = [a for i, a in enumerate(args) if a != "--write" and (i == 0 or args[i - 1] != "--write")]
-if unknown or len(args) % 2:
-    sys.exit(f"usage: run-notebooks.py [--write NAME.ipynb ...] (got {' '.join(args)})")
+parser = argparse.ArgumentParser(description="Execute the notebooks in notebooks-export/.")
+parser.add_argument("--write", action="append", default=[], metavar="NAME.ipynb",
+                    help="write this notebook back with its outputs (repeatable)")
+write = set(parser.parse_args().write)
 notebooks = sorted(folder.glob("*.ipynb"))
 missing = sorted(write - {p.name for p in notebooks})
 if missing:

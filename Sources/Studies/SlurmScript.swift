@@ -1,3 +1,4 @@
+import BridgeSupport
 import Foundation
 
 /// The three batch scripts of a submission, written into DIR/slurm/ to be read: the base-model job
@@ -17,10 +18,6 @@ struct SlurmScript {
     /// The logs folder: one file per job or array task (what Slurm and the task's shell print).
     var logs: URL { SlurmSubmission.folder(dir).appendingPathComponent("logs") }
 
-    static func quoted(_ s: String) -> String {
-        s.allSatisfy { $0.isLetter || $0.isNumber || "/._-+=:,@%".contains($0) } ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-
     private func header(role: String, purpose: String, array: String?, submittedWith: String) -> String {
         var lines = [
             "#!/bin/bash",
@@ -32,13 +29,13 @@ struct SlurmScript {
         ]
         if let array { lines.append("#SBATCH --array=\(array)") }
         let log = array == nil ? "\(role)-%j.log" : "\(role)-%A_%a.log"
-        lines.append("#SBATCH --output=\(SlurmScript.quoted(logs.appendingPathComponent(log).path))")
-        lines.append("#SBATCH --chdir=\(SlurmScript.quoted(workdir.path))")
+        lines.append("#SBATCH --output=\(Shell.quotedIfNeeded(logs.appendingPathComponent(log).path))")
+        lines.append("#SBATCH --chdir=\(Shell.quotedIfNeeded(workdir.path))")
         lines += options.directives.map { "#SBATCH \($0)" }
         lines += [
             "set -euo pipefail",
-            "BRIDGE=\(SlurmScript.quoted(executable.path))",
-            "STUDY=\(SlurmScript.quoted(dir.path))",
+            "BRIDGE=\(Shell.quotedIfNeeded(executable.path))",
+            "STUDY=\(Shell.quotedIfNeeded(dir.path))",
             "# OpenBLAS may start as many threads as this task has CPUs, never more. Each run computes on one",
             "# BLAS thread (the bytes of a local study); an OPENBLAS_CORETYPE set for the job is kept, otherwise",
             "# bridge chooses the core for this node's CPU.",

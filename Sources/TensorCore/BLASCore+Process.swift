@@ -1,3 +1,4 @@
+import BridgeSupport
 import CNumerics
 import Foundation
 
@@ -110,7 +111,7 @@ public enum BLASCoreSetup {
     public static func exportLines(environment env: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
         guard let set = env[setVariable], !set.isEmpty, env[coreTypeVariable] == set else { return [] }
         return [coreTypeVariable, setVariable, choiceVariable, sourceVariable, reasonVariable].compactMap { k in
-            env[k].map { "export \(k)=\(shellQuoted($0))" }
+            env[k].map { "export \(k)=\(Shell.quoted($0))" }
         }
     }
 
@@ -124,5 +125,4 @@ public enum BLASCoreSetup {
         return out
     }
 
-    static func shellQuoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }

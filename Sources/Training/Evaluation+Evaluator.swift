@@ -52,13 +52,11 @@ public final class Evaluator {
     /// Greedy pass@1, format errors, completion length and (optionally) pass@k of one set.
     func score(_ model: GPTModel, name: String, examples: [Example], prompts: [[Int32]]) -> SetScore {
         let n = examples.count
-        guard n > 0 else { return SetScore(name: name, problems: 0, accuracy: 0, formatErrorRate: 0, passAtK: -1, meanCompletionLength: 0) }
         let greedy = SamplingOptions(temperature: 0, eosToken: Tokenizer.eos)
         let completions = generate(model, prompts: prompts, options: greedy) { _, _ in RNG(seed: 0) }
         var out = SetScore.tally(name: name, examples: examples, completions: completions, tokenizer: tokenizer)
-        var passAtK = -1.0
         let k = config.passK
-        if k > 1 {
+        if k > 1, n > 0 { // otherwise pass@k stays off (-1), as tally leaves it
             let sampling = SamplingOptions(temperature: Float(config.passKTemperature), eosToken: Tokenizer.eos)
             let root = RNG(seed: UInt64(bitPattern: Int64(config.seed))).derive("eval/pass_k/\(name)")
             let repeated = prompts.flatMap { Array(repeating: $0, count: k) }
@@ -67,9 +65,8 @@ public final class Evaluator {
             for i in 0..<n where (0..<k).contains(where: {
                 Verifier.check(completion: samples[i * k + $0], answer: examples[i].answer, tokenizer: tokenizer) == .correct
             }) { solved += 1 }
-            passAtK = Double(solved) / Double(n)
+            out.passAtK = Double(solved) / Double(n)
         }
-        out.passAtK = passAtK
         return out
     }
 

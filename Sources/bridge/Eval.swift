@@ -77,11 +77,8 @@ struct Eval: ParsableCommand {
         var config = evaluationConfig
         if config.benchmarks.names.isEmpty {
             // Nothing named: score the benchmarks this checkpoint's context holds, and say which are left out.
-            config.benchmarks.names = try BenchmarkSuite.fitting(config.benchmarks, contextLength: model.config.contextLength)
-            let skipped = BenchmarkSuite.names.filter { !config.benchmarks.names.contains($0) }
-            if !skipped.isEmpty {
-                FileHandle.standardError.write(Data("note: \(skipped.joined(separator: ", ")) do not fit the checkpoint's context (\(model.config.contextLength) tokens) and are not scored; name them with --benchmarks to see their lengths\n".utf8))
-            }
+            config.benchmarks.names = try benchmarksThatFit(config.benchmarks, contextLength: model.config.contextLength,
+                                                            holder: "checkpoint's", hint: "; name them with --benchmarks to see their lengths")
         }
         let evaluator = try Evaluator(config: config, contextLength: model.config.contextLength)
         var report = evaluator.evaluate(model)
@@ -103,4 +100,16 @@ struct Eval: ParsableCommand {
             print("wrote \(out)")
         }
     }
+}
+
+/// The benchmarks of `config` whose problems fit a context of `contextLength` tokens (what a command scores
+/// when the user named none), with a note on stderr naming those left out; `hint` ends the note.
+func benchmarksThatFit(_ config: BenchmarkConfig, contextLength: Int, holder: String, hint: String = "") throws -> [String] {
+    let names = try BenchmarkSuite.fitting(config, contextLength: contextLength)
+    let skipped = BenchmarkSuite.names.filter { !names.contains($0) }
+    if !skipped.isEmpty {
+        let verb = skipped.count == 1 ? "does" : "do"
+        FileHandle.standardError.write(Data("note: \(skipped.joined(separator: ", ")) \(verb) not fit the \(holder) context (\(contextLength) tokens) and are not scored\(hint)\n".utf8))
+    }
+    return names
 }

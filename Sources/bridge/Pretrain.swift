@@ -87,11 +87,7 @@ struct Pretrain: ParsableCommand {
             var ec = EvaluationConfig()
             ec.benchmarks.size = benchmarkSize
             ec.benchmarks.testFraction = config.corpus.testFraction
-            ec.benchmarks.names = try BenchmarkSuite.fitting(ec.benchmarks, contextLength: config.model.contextLength)
-            let skipped = BenchmarkSuite.names.filter { !ec.benchmarks.names.contains($0) }
-            if !skipped.isEmpty {
-                FileHandle.standardError.write(Data("note: \(skipped.joined(separator: ", ")) \(skipped.count == 1 ? "does" : "do") not fit the model's context (\(config.model.contextLength) tokens) and are not scored\n".utf8))
-            }
+            ec.benchmarks.names = try benchmarksThatFit(ec.benchmarks, contextLength: config.model.contextLength, holder: "model's")
             evaluator = try Evaluator(config: ec, contextLength: config.model.contextLength)
         }
         let start = Date()

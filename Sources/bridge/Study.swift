@@ -14,6 +14,13 @@ struct StudyFailure: Error, CustomStringConvertible {
     let description: String
 }
 
+/// Refuses a trailing argument of `study run` / `study submit` that is not a key.path=value override.
+func checkStudyOverrides(_ overrides: [String]) throws {
+    for o in overrides where !o.contains("=") {
+        throw ValidationError("'\(o)' is not an override: write key.path=value (e.g. run.steps=100)")
+    }
+}
+
 /// The path of the running `bridge` executable (workers are this same binary).
 func currentExecutable() -> URL {
     #if os(Linux)

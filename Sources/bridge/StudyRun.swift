@@ -38,9 +38,7 @@ struct StudyRun: ParsableCommand {
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1 (got \(workers))") }
         guard !(dryRun && prepareOnly) else { throw ValidationError("--dry-run writes nothing and --prepare-only writes the folder: choose one") }
-        for o in overrides where !o.contains("=") {
-            throw ValidationError("'\(o)' is not an override: write key.path=value (e.g. train.steps=100)")
-        }
+        try checkStudyOverrides(overrides)
     }
 
     func run() throws {

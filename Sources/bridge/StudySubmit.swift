@@ -66,9 +66,7 @@ struct StudySubmit: ParsableCommand {
     }
 
     func validate() throws {
-        for o in overrides where !o.contains("=") {
-            throw ValidationError("'\(o)' is not an override: write key.path=value (e.g. run.steps=100)")
-        }
+        try checkStudyOverrides(overrides)
         if let n = cpusPerTask, n < 1 { throw ValidationError("--cpus-per-task must be at least 1 (got \(n))") }
         if let n = maxRunning, n < 1 { throw ValidationError("--max-running must be at least 1 (got \(n))") }
         if let problem = flags.problem() {
