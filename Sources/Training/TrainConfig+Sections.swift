@@ -109,7 +109,10 @@ public enum BridgeProxyOptimizer: String, ConfigChoice {
 
 /// `bridge.teacher_point`: where the teacher's w-gradients are taken.
 public enum BridgeTeacherPoint: String, ConfigChoice {
-    /// At the student's new point θ_{k+1} (method.md step 5): one SFT and two RL w-only passes.
+    /// At the student's new point θ_{k+1} (method.md step 5 as written): one SFT and two RL w-only passes.
+    /// When θ's step overshoots on its batch (θ's gradient flips sign across the step), ∇_w at θ_{k+1}
+    /// answers the overshoot rather than the descent direction, and w undoes θ's progress
+    /// (docs/training.md, "Why the teacher at θ_{k+1} collapses").
     case next
     /// At θ_k, reusing the student's forward/backward passes (which then also compute ∇_w), with θ̂ placed
     /// at the same offset from θ_k as from θ_{k+1}: one RL w-only pass at θ̂.
@@ -135,9 +138,9 @@ public struct BridgeSection: Codable, Sendable, Equatable {
     /// Include the Danskin meta term λ[∇_w L_RL(θ_{k+1}) − ∇_w L_RL(θ̂)] in g_w; false = ablation
     /// "w trained by SFT only".
     public var metaTerm = true
-    /// Where the teacher's w-gradients are taken [choice]: next (θ_{k+1}, method.md, default) | current
-    /// (θ_k, reusing the student's passes: cheaper, and the exact sft limit at λ = 0).
-    public var teacherPoint = BridgeTeacherPoint.next
+    /// Where the teacher's w-gradients are taken [choice]: current (θ_k, reusing the student's passes;
+    /// default, chosen on the validation split) | next (θ_{k+1}, method.md step 5 as written).
+    public var teacherPoint = BridgeTeacherPoint.current
 
     public init() {}
     enum CodingKeys: String, CodingKey {

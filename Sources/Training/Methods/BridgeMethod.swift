@@ -4,7 +4,7 @@ import Foundation
 /// 1. SFT batch and RL rollouts from π(θ_k, w_k);  2. g_sft = ∇_θ L_SFT, g_rl = ∇_θ L_RL at (θ_k, w_k);
 /// 3. student θ_{k+1} = step_θ((1−λ_k)·g_sft + λ_k·g_rl);  4. proxy θ̂ (one_step | k_step | shadow);
 /// 5. teacher g_w = (1−λ_k)∇_w L_SFT(θ_t, w_k) + λ_k[∇_w L_RL(θ_t, w_k) − ∇_w L_RL(θ̂, w_k)] at the teacher's
-///    point θ_t = θ_{k+1} (teacher_point next) or θ_k (current), w_{k+1} = step_w(g_w), RL terms on the
+///    point θ_t = θ_k (teacher_point current, the default) or θ_{k+1} (next), w_{k+1} = step_w(g_w), RL terms on the
 ///    step-1 rollouts (ratios against π(θ_k, w_k));
 /// 6. log λ_k, Ĝ_k = J_RL(θ_t, w_k) − J_RL(θ̂, w_k), ‖θ_t − θ̂‖, the meta/SFT share of g_w, norms, cos(g_sft, g_rl).
 ///
