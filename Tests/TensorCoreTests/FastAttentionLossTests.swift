@@ -21,8 +21,9 @@ struct FastAttentionLossTests {
         expectClose(out, ref.out, atol: 1e-5, rtol: 1e-4, "attention out \(s)", shape: [B, T, C], axes: "B,T,C")
         expectClose(att, ref.att, atol: 1e-6, rtol: 1e-4, "attention att \(s)", shape: [B, NH, T, T], axes: "B,NH,T,T")
 
-        var dqkv = d.floats(s.N * 3 * C), scratch = [Float](repeating: .nan, count: T * T)
-        var rdqkv = dqkv.asDouble
+        // dqkv is written, not accumulated: NaN-filled, every element must be overwritten.
+        var dqkv = [Float](repeating: .nan, count: s.N * 3 * C), scratch = [Float](repeating: .nan, count: T * T)
+        var rdqkv = [Double](repeating: 0, count: s.N * 3 * C)
         Attention.backward(dqkv: &dqkv, scratch: &scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH)
         Reference.Attention.backward(dqkv: &rdqkv, dout: dout.asDouble, qkv: qkv.asDouble, B: B, T: T, C: C, NH: NH)
         expectClose(dqkv, rdqkv, atol: 1e-5, rtol: 1e-4, "attention dqkv \(s)", shape: [B, T, 3 * C], axes: "B,T,3C")
