@@ -23,6 +23,44 @@ struct SameBitsTests {
         Baseline.attentionBackward(dqkv: &old, scratch: &scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH)
         expectSameBits(new, old, "attention dqkv \(s)")
     }
+
+    /// The decoder's multi-head kernels on the blocked key cache equal the per-head kernels on the
+    /// transposed cache they replaced: every head count (4-head groups and the rest), head sizes with
+    /// 16-, 8-channel and scalar tails, query lengths n with odd block counts and partial blocks, and
+    /// stale finite values in the cache past n.
+    @Test(arguments: [(1, 16), (2, 4), (3, 20), (4, 16), (4, 32), (5, 48), (8, 32), (8, 8)])
+    func decoderAttentionOnBlockedKeysEqualsTransposed(_ heads: Int, _ hs: Int) {
+        var d = TestData("samebits.decoder", UInt64(heads * 100 + hs))
+        let cap = 70, stride = AttentionTiles.blockedKeyCount(positions: cap, hs: hs), ldo = (cap + 7) / 8 * 8
+        let q = d.floats(heads * hs), k = d.floats(heads * cap * hs), v = d.floats(heads * cap * hs)
+        var kt = [Float](repeating: 0, count: heads * hs * cap), vOld = [Float](repeating: 0, count: heads * hs * cap)
+        var kb = [Float](repeating: 0, count: heads * stride), vNew = [Float](repeating: 0, count: heads * stride)
+        for h in 0..<heads {
+            for j in 0..<cap {
+                for c in 0..<hs {
+                    let x = k[(h * cap + j) * hs + c], y = v[(h * cap + j) * hs + c]
+                    kt[h * hs * cap + c * cap + j] = x
+                    kb[h * stride + AttentionTiles.blockedKeyOffset(position: j, channel: c, hs: hs)] = x
+                    vOld[h * hs * cap + j * hs + c] = y
+                    vNew[h * stride + j * hs + c] = y
+                }
+            }
+        }
+        for n in [1, 7, 8, 9, 16, 17, 24, 33, 41, 64, 70] {
+            let old = Baseline.decoderAttention(q: q, keysTransposed: kt, values: vOld, cap: cap, NH: heads, hs: hs, n: n)
+            var scores = [Float](repeating: .nan, count: heads * ldo), out = [Float](repeating: .nan, count: heads * hs)
+            AttentionTiles.decodeScores(out: &scores, ldo: ldo, q: q, keys: kb, headStride: stride, heads: heads, n: n,
+                                        hs: hs, scale: 1 / Float(hs).squareRoot())
+            scores.withUnsafeMutableBufferPointer { sb in
+                for h in 0..<heads { AttentionTiles.softmax(sb.baseAddress! + h * ldo, n, limit: ldo) }
+            }
+            AttentionTiles.decodeWeightedRows(out: &out, p: scores, ldp: ldo, values: vNew, headStride: stride, heads: heads,
+                                              n: n, hs: hs)
+            let probs = (0..<heads).flatMap { scores[($0 * ldo)..<($0 * ldo + n)] }
+            expectSameBits(probs, old.probs, "decoder probabilities heads \(heads) hs \(hs) n \(n)")
+            expectSameBits(out, old.out, "decoder outputs heads \(heads) hs \(hs) n \(n)")
+        }
+    }
 }
 
 /// Records one issue naming the first element whose bit pattern differs (and how many do).

@@ -50,3 +50,33 @@ enum Baseline {
         }
     }
 }
+
+extension Baseline {
+    /// The decoder's attention for one query row as it was: per head, keys transposed (channel c of
+    /// position j at c·cap + j), `scoreRow`, `softmax`, `weightedRow`. q (NH·hs); keys, values: per
+    /// head h a (hs·cap) block at h·hs·cap (values position-major). Returns probabilities (NH, n) and
+    /// outputs (NH·hs).
+    static func decoderAttention(q: [Float], keysTransposed: [Float], values: [Float], cap: Int, NH: Int, hs: Int,
+                                 n: Int) -> (probs: [Float], out: [Float]) {
+        let scale = 1 / Float(hs).squareRoot()
+        var probs: [Float] = [], out = [Float](repeating: .nan, count: NH * hs)
+        for h in 0..<NH {
+            var row = [Float](repeating: 0, count: cap)
+            q.withUnsafeBufferPointer { qb in
+                keysTransposed.withUnsafeBufferPointer { kb in
+                    AttentionTiles.scoreRow(out: &row, q: qb.baseAddress! + h * hs, bt: kb.baseAddress! + h * hs * cap, ldb: cap,
+                                            n: n, cols: cap, hs: hs, scale: scale)
+                }
+            }
+            AttentionTiles.softmax(&row, n, limit: cap)
+            out.withUnsafeMutableBufferPointer { ob in
+                values.withUnsafeBufferPointer { vb in
+                    AttentionTiles.weightedRow(out: ob.baseAddress! + h * hs, p: row, n: n, x: vb.baseAddress! + h * hs * cap,
+                                               ldx: hs, hs: hs, accumulate: false)
+                }
+            }
+            probs += row[0..<n]
+        }
+        return (probs, out)
+    }
+}
