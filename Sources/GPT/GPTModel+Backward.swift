@@ -53,7 +53,6 @@ extension GPTModel {
                 // res2 = res + attproj(attention(qkv(ln1(res))))
                 linearBackward(dinp: a + lay.datty, dout: dres, inp: a + L.atty, u: u(.attnProj), du: du, N: N,
                                layer: l, target: .attnProj, theta: t, w: wp, gradTheta: gt, gradW: gw)
-                zero(lay.dqkv, N * 3 * C)
                 Attention.backward(dqkv: a + lay.dqkv, scratch: a + lay.attScratch, dout: a + lay.datty,
                                    qkv: a + L.qkv, att: a + L.att, B: B, T: T, C: C, NH: config.heads)
                 linearBackward(dinp: a + lay.dln, dout: a + lay.dqkv, inp: a + L.ln1, u: u(.qkv), du: du, N: N,

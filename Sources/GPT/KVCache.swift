@@ -1,27 +1,32 @@
 import Foundation
 import TensorCore
 
-/// Keys and values of every layer for S sequences of up to `capacity` positions, one (hs × capacity)
-/// block per (layer, sequence, head) starting at head(l, b, h) = ((l·S + b)·NH + h)·capacity·hs.
-/// Keys are stored transposed (channel c of position p at c·capacity + p: a query's scores vectorise
-/// over positions, as in the training kernel), values position-major (p·hs + c).
+/// Keys and values of every layer for S sequences of up to `capacity` positions. The heads of one
+/// (layer, sequence) are contiguous, `headStride` floats apart, from heads(l, b) = (l·S + b)·NH·headStride.
+/// Keys are stored in blocks of 8 positions, each block channel-major (`AttentionTiles.blockedKeyOffset`:
+/// a query's scores vectorise over positions as in the training kernel, and writing a key touches half
+/// the cache lines a fully transposed layout does); values position-major (p·hs + c).
 final class KVCache {
     let keys: FloatPointer, values: FloatPointer
     let sequences: Int, capacity: Int, heads: Int, headSize: Int
+    /// Floats per head: room for `capacity` positions rounded up to whole key blocks.
+    let headStride: Int
 
     init(layers: Int, sequences: Int, capacity: Int, heads: Int, headSize: Int) {
         self.sequences = sequences; self.capacity = capacity; self.heads = heads; self.headSize = headSize
-        let n = layers * sequences * heads * capacity * headSize
+        headStride = AttentionTiles.blockedKeyCount(positions: capacity, hs: headSize)
+        let n = layers * sequences * heads * headStride
         keys = FloatPointer.allocate(capacity: max(n, 1))
         values = FloatPointer.allocate(capacity: max(n, 1))
-        // Score tiles read up to 31 key columns past the last position (and discard them): keep those finite.
+        // Score tiles read the whole last key block (and discard the columns past the query): keep it finite.
         keys.initialize(repeating: 0, count: max(n, 1))
     }
 
     deinit { keys.deallocate(); values.deallocate() }
 
-    @inline(__always) func head(layer l: Int, sequence b: Int, head h: Int) -> Int {
-        ((l * sequences + b) * heads + h) * capacity * headSize
+    /// Offset of head 0 of (layer l, sequence b); head h is h·headStride further.
+    @inline(__always) func heads(layer l: Int, sequence b: Int) -> Int {
+        (l * sequences + b) * heads * headStride
     }
 }
 
@@ -31,10 +36,15 @@ final class DecodeBuffers {
     let x, ln, qkv, atty, h, hg, logits, mean, rstd, u, scores: FloatPointer
     private let base: FloatPointer
 
+    /// Row stride of `scores` (one row per head): the cache capacity in whole key blocks of 8.
+    let scoreStride: Int
+
     init(rows R: Int, config c: GPTConfig, rank: Int, capacity: Int) {
         rows = R
         let C = c.channels
-        let sizes = [R * C, R * C, R * 3 * C, R * C, R * 4 * C, R * 4 * C, R * c.vocabSize, R, R, R * max(rank, 1), capacity]
+        scoreStride = (capacity + 7) / 8 * 8
+        let sizes = [R * C, R * C, R * 3 * C, R * C, R * 4 * C, R * 4 * C, R * c.vocabSize, R, R, R * max(rank, 1),
+                     c.heads * scoreStride]
         base = FloatPointer.allocate(capacity: sizes.reduce(0, +))
         var ptrs: [FloatPointer] = []
         var cursor = 0
@@ -63,28 +73,25 @@ extension GPTModel {
             let o = layerOffsets[l]
             LayerNorm.forward(out: buf.ln, mean: buf.mean, rstd: buf.rstd, inp: buf.x, weight: t + o.ln1w, bias: t + o.ln1b, N: R, C: C)
             linearForward(out: buf.qkv, u: buf.u, inp: buf.ln, N: R, layer: l, target: .qkv, theta: t, w: wp, accumulate: false)
-            let cap = cache.capacity
+            let stride = cache.headStride, ldo = buf.scoreStride
             for r in 0..<R {
+                let kv = cache.heads(layer: l, sequence: seq[r])
+                let key = AttentionTiles.blockedKeyOffset(position: pos[r], channel: 0, hs: hs)
                 for hh in 0..<NH {
-                    let head = cache.head(layer: l, sequence: seq[r], head: hh)
-                    let k = buf.qkv + r * 3 * C + C + hh * hs, kt = cache.keys + head + pos[r]
-                    for c in 0..<hs { kt[c * cap] = k[c] }
-                    (cache.values + head + pos[r] * hs).update(from: buf.qkv + r * 3 * C + 2 * C + hh * hs, count: hs)
+                    let k = buf.qkv + r * 3 * C + C + hh * hs, kb = cache.keys + kv + hh * stride + key
+                    for c in 0..<hs { kb[c * 8] = k[c] }
+                    (cache.values + kv + hh * stride + pos[r] * hs).update(from: buf.qkv + r * 3 * C + 2 * C + hh * hs, count: hs)
                 }
             }
-            // The training kernel's tiles, one query row at a time: scores, softmax and P·V equal the
-            // full forward's bit for bit given the same q, k, v.
+            // Scores, softmax and P·V of every head: the training kernel's sums in the same order, so they
+            // equal the full forward's bit for bit given the same q, k, v.
             for r in 0..<R {
-                let n = pos[r] + 1
-                for hh in 0..<NH {
-                    let head = cache.head(layer: l, sequence: seq[r], head: hh)
-                    let s = buf.scores
-                    AttentionTiles.scoreRow(out: s, q: buf.qkv + r * 3 * C + hh * hs, bt: cache.keys + head, ldb: cap,
-                                            n: n, cols: cap, hs: hs, scale: scale)
-                    AttentionTiles.softmax(s, n, limit: cap)
-                    AttentionTiles.weightedRow(out: buf.atty + r * C + hh * hs, p: s, n: n, x: cache.values + head, ldx: hs,
-                                               hs: hs, accumulate: false)
-                }
+                let n = pos[r] + 1, kv = cache.heads(layer: l, sequence: seq[r])
+                AttentionTiles.decodeScores(out: buf.scores, ldo: ldo, q: buf.qkv + r * 3 * C, keys: cache.keys + kv,
+                                            headStride: stride, heads: NH, n: n, hs: hs, scale: scale)
+                for hh in 0..<NH { AttentionTiles.softmax(buf.scores + hh * ldo, n, limit: ldo) }
+                AttentionTiles.decodeWeightedRows(out: buf.atty + r * C, p: buf.scores, ldp: ldo, values: cache.values + kv,
+                                                  headStride: stride, heads: NH, n: n, hs: hs)
             }
             linearForward(out: buf.x, u: buf.u, inp: buf.atty, N: R, layer: l, target: .attnProj, theta: t, w: wp, accumulate: true)
             LayerNorm.forward(out: buf.ln, mean: buf.mean, rstd: buf.rstd, inp: buf.x, weight: t + o.ln2w, bias: t + o.ln2b, N: R, C: C)

@@ -21,44 +21,53 @@ struct FastAttentionLossTests {
         expectClose(out, ref.out, atol: 1e-5, rtol: 1e-4, "attention out \(s)", shape: [B, T, C], axes: "B,T,C")
         expectClose(att, ref.att, atol: 1e-6, rtol: 1e-4, "attention att \(s)", shape: [B, NH, T, T], axes: "B,NH,T,T")
 
-        var dqkv = d.floats(s.N * 3 * C), scratch = [Float](repeating: .nan, count: T * T)
-        var rdqkv = dqkv.asDouble
+        // dqkv is written, not accumulated: NaN-filled, every element must be overwritten.
+        var dqkv = [Float](repeating: .nan, count: s.N * 3 * C), scratch = [Float](repeating: .nan, count: T * T)
+        var rdqkv = [Double](repeating: 0, count: s.N * 3 * C)
         Attention.backward(dqkv: &dqkv, scratch: &scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH)
         Reference.Attention.backward(dqkv: &rdqkv, dout: dout.asDouble, qkv: qkv.asDouble, B: B, T: T, C: C, NH: NH)
         expectClose(dqkv, rdqkv, atol: 1e-5, rtol: 1e-4, "attention dqkv \(s)", shape: [B, T, 3 * C], axes: "B,T,3C")
     }
 
-    /// The KV-cache decoder's path (one query row: `scoreRow` on transposed keys, `softmax`,
-    /// `weightedRow`) gives the full forward's probabilities and outputs bit for bit.
+    /// The KV-cache decoder's path (one query row of every head: `decodeScores` on the blocked key
+    /// cache, `softmax`, `decodeWeightedRows`) gives the full forward's probabilities and outputs bit for bit.
     @Test(arguments: attentionShapes) func decoderRowEqualsForward(_ s: Shape) {
         var d = TestData("fast.attention.row", UInt64(s.C * 100 + s.T))
         let (B, T, C, NH) = (s.B, s.T, s.C, s.NH)
         let hs = C / NH, scale = 1 / Float(hs).squareRoot(), cap = T + 5
+        let stride = AttentionTiles.blockedKeyCount(positions: cap, hs: hs), ldo = (cap + 7) / 8 * 8
         let qkv = d.floats(s.N * 3 * C)
         var out = [Float](repeating: .nan, count: s.N * C), att = [Float](repeating: .nan, count: B * NH * T * T)
         Attention.forward(out: &out, att: &att, qkv: qkv, B: B, T: T, C: C, NH: NH)
         var mismatch: String? = nil
         for b in 0..<B {
+            var keys = [Float](repeating: 0, count: NH * stride), values = [Float](repeating: 0, count: NH * stride)
             for h in 0..<NH {
-                var kt = [Float](repeating: 0, count: hs * cap), v = [Float](repeating: 0, count: T * hs)
                 for j in 0..<T {
                     for c in 0..<hs {
-                        kt[c * cap + j] = qkv[(b * T + j) * 3 * C + C + h * hs + c]
-                        v[j * hs + c] = qkv[(b * T + j) * 3 * C + 2 * C + h * hs + c]
+                        keys[h * stride + AttentionTiles.blockedKeyOffset(position: j, channel: c, hs: hs)] =
+                            qkv[(b * T + j) * 3 * C + C + h * hs + c]
+                        values[h * stride + j * hs + c] = qkv[(b * T + j) * 3 * C + 2 * C + h * hs + c]
                     }
                 }
-                for i in 0..<T {
-                    var row = [Float](repeating: 0, count: cap), o = [Float](repeating: .nan, count: hs)
-                    let q = Array(qkv[((b * T + i) * 3 * C + h * hs)...].prefix(hs))
-                    AttentionTiles.scoreRow(out: &row, q: q, bt: kt, ldb: cap, n: i + 1, cols: cap, hs: hs, scale: scale)
-                    AttentionTiles.softmax(&row, i + 1, limit: cap)
-                    AttentionTiles.weightedRow(out: &o, p: row, n: i + 1, x: v, ldx: hs, hs: hs, accumulate: false)
-                    for j in 0...i where row[j].bitPattern != att[((b * NH + h) * T + i) * T + j].bitPattern && mismatch == nil {
-                        mismatch = "p[b\(b) h\(h) i\(i) j\(j)]: \(row[j]) vs \(att[((b * NH + h) * T + i) * T + j])"
+            }
+            for i in 0..<T {
+                var rows = [Float](repeating: 0, count: NH * ldo), o = [Float](repeating: .nan, count: C)
+                let q = Array(qkv[((b * T + i) * 3 * C)...].prefix(C))
+                AttentionTiles.decodeScores(out: &rows, ldo: ldo, q: q, keys: keys, headStride: stride, heads: NH, n: i + 1,
+                                            hs: hs, scale: scale)
+                rows.withUnsafeMutableBufferPointer { r in
+                    for h in 0..<NH { AttentionTiles.softmax(r.baseAddress! + h * ldo, i + 1, limit: ldo) }
+                }
+                AttentionTiles.decodeWeightedRows(out: &o, p: rows, ldp: ldo, values: values, headStride: stride, heads: NH,
+                                                  n: i + 1, hs: hs)
+                for h in 0..<NH {
+                    for j in 0...i where rows[h * ldo + j].bitPattern != att[((b * NH + h) * T + i) * T + j].bitPattern && mismatch == nil {
+                        mismatch = "p[b\(b) h\(h) i\(i) j\(j)]: \(rows[h * ldo + j]) vs \(att[((b * NH + h) * T + i) * T + j])"
                     }
-                    for c in 0..<hs where o[c].bitPattern != out[(b * T + i) * C + h * hs + c].bitPattern && mismatch == nil {
-                        mismatch = "out[b\(b) h\(h) i\(i) c\(c)]: \(o[c]) vs \(out[(b * T + i) * C + h * hs + c])"
-                    }
+                }
+                for c in 0..<C where o[c].bitPattern != out[(b * T + i) * C + c].bitPattern && mismatch == nil {
+                    mismatch = "out[b\(b) i\(i) c\(c)]: \(o[c]) vs \(out[(b * T + i) * C + c])"
                 }
             }
         }

@@ -34,9 +34,12 @@ public enum Attention {
         }
     }
 
-    /// dqkv (B,T,3C) += ; scratch (T,T) workspace; dout (B,T,C); qkv (B,T,3C); att (B,NH,T,T) from forward.
-    /// dP = dout·Vᵀ;  dV += Pᵀ·dout;  dS = P ⊙ (dP − rowsum(P ⊙ dP)) / √hs;  dQ += dS·K;  dK += dSᵀ·Q
-    /// (lower triangles only).
+    /// dqkv (B,T,3C) written (not accumulated); scratch (T,T) workspace; dout (B,T,C); qkv (B,T,3C);
+    /// att (B,NH,T,T) from forward.
+    /// dP = dout·Vᵀ;  dV = Pᵀ·dout;  dS = P ⊙ (dP − rowsum(P ⊙ dP)) / √hs;  dQ = dS·K;  dK = dSᵀ·Q
+    /// (lower triangles only). Every element of dqkv is one such sum, so the caller need not zero it;
+    /// writing gives the bits that adding into a zero-filled buffer gave (a sum started at +0 that only
+    /// adds products is never −0, and 0 + a = a for every other a), without reading dqkv back from memory.
     public static func backward(dqkv: FloatPointer, scratch: FloatPointer, dout: ConstFloatPointer,
                                 qkv: ConstFloatPointer, att: ConstFloatPointer,
                                 B: Int, T: Int, C: Int, NH: Int) {
@@ -69,11 +72,12 @@ public enum Attention {
                     AttentionTiles.pack(dst: dp, src: d, lds: C, n: T, hs: hs)
                     AttentionTiles.pack(dst: kp, src: k, lds: 3 * C, n: T, hs: hs)
                     AttentionTiles.pack(dst: qp, src: q, lds: 3 * C, n: T, hs: hs)
-                    AttentionTiles.causalTransposedWeightedSum(out: dv, ldo: 3 * C, s: p, lds: T, x: dp, ldx: hs, T: T, hs: hs)
+                    AttentionTiles.causalTransposedWeightedSum(out: dv, ldo: 3 * C, s: p, lds: T, x: dp, ldx: hs, T: T, hs: hs,
+                                                               accumulate: false)
                     AttentionTiles.causalWeightedSum(out: dq, ldo: 3 * C, p: scratch, ldp: T, x: kp, ldx: hs,
-                                                     r0: 0, r1: T, hs: hs, accumulate: true)
+                                                     r0: 0, r1: T, hs: hs, accumulate: false)
                     AttentionTiles.causalTransposedWeightedSum(out: dk, ldo: 3 * C, s: scratch, lds: T, x: qp, ldx: hs,
-                                                               T: T, hs: hs)
+                                                               T: T, hs: hs, accumulate: false)
                 }
             }
         }

@@ -101,11 +101,11 @@ extension AttentionTiles {
         }
     }
 
-    /// Causal transposed weighted rows: out[j, c] += Σ_{i = j}^{T−1} s[i, j]·x[i, c] for j < T, c < hs
-    /// (sum in ascending i). s stride lds (read only at i ≥ j), x stride ldx, out stride ldo.
-    /// dK += dSᵀ·Q and dV += Pᵀ·dO (backward).
+    /// Causal transposed weighted rows: out[j, c] (=, or += when `accumulate`) Σ_{i = j}^{T−1} s[i, j]·x[i, c]
+    /// for j < T, c < hs (sum in ascending i). s stride lds (read only at i ≥ j), x stride ldx, out stride ldo.
+    /// dK = dSᵀ·Q and dV = Pᵀ·dO (backward).
     public static func causalTransposedWeightedSum(out: FloatPointer, ldo: Int, s: ConstFloatPointer, lds: Int,
-                                                   x: ConstFloatPointer, ldx: Int, T: Int, hs: Int) {
+                                                   x: ConstFloatPointer, ldx: Int, T: Int, hs: Int, accumulate: Bool) {
         var j0 = 0
         while j0 + 4 <= T {
             let o0 = out + j0 * ldo, o1 = o0 + ldo, o2 = o1 + ldo, o3 = o2 + ldo
@@ -126,10 +126,12 @@ extension AttentionTiles {
                     a0 += w0 * v; b0 += w0 * u; a1 += w1 * v; b1 += w1 * u
                     a2 += w2 * v; b2 += w2 * u; a3 += w3 * v; b3 += w3 * u
                 }
-                store(load(o0 + c) + a0, o0 + c); store(load(o0 + c + 8) + b0, o0 + c + 8)
-                store(load(o1 + c) + a1, o1 + c); store(load(o1 + c + 8) + b1, o1 + c + 8)
-                store(load(o2 + c) + a2, o2 + c); store(load(o2 + c + 8) + b2, o2 + c + 8)
-                store(load(o3 + c) + a3, o3 + c); store(load(o3 + c + 8) + b3, o3 + c + 8)
+                if accumulate {
+                    a0 = load(o0 + c) + a0; b0 = load(o0 + c + 8) + b0; a1 = load(o1 + c) + a1; b1 = load(o1 + c + 8) + b1
+                    a2 = load(o2 + c) + a2; b2 = load(o2 + c + 8) + b2; a3 = load(o3 + c) + a3; b3 = load(o3 + c + 8) + b3
+                }
+                store(a0, o0 + c); store(b0, o0 + c + 8); store(a1, o1 + c); store(b1, o1 + c + 8)
+                store(a2, o2 + c); store(b2, o2 + c + 8); store(a3, o3 + c); store(b3, o3 + c + 8)
                 c += 16
             }
             while c + 8 <= hs {
@@ -146,12 +148,19 @@ extension AttentionTiles {
                     a0 += SIMD8(repeating: sr[0]) * xv; a1 += SIMD8(repeating: sr[1]) * xv
                     a2 += SIMD8(repeating: sr[2]) * xv; a3 += SIMD8(repeating: sr[3]) * xv
                 }
-                store(load(o0 + c) + a0, o0 + c); store(load(o1 + c) + a1, o1 + c)
-                store(load(o2 + c) + a2, o2 + c); store(load(o3 + c) + a3, o3 + c)
+                if accumulate {
+                    store(load(o0 + c) + a0, o0 + c); store(load(o1 + c) + a1, o1 + c)
+                    store(load(o2 + c) + a2, o2 + c); store(load(o3 + c) + a3, o3 + c)
+                } else {
+                    store(a0, o0 + c); store(a1, o1 + c); store(a2, o2 + c); store(a3, o3 + c)
+                }
                 c += 8
             }
             if c < hs {
-                for r in 0..<4 { transposedColumnScalar(out: out, ldo: ldo, s: s, lds: lds, x: x, ldx: ldx, j: j0 + r, T: T, from: c, to: hs) }
+                for r in 0..<4 {
+                    transposedColumnScalar(out: out, ldo: ldo, s: s, lds: lds, x: x, ldx: ldx, j: j0 + r, T: T,
+                                           from: c, to: hs, accumulate: accumulate)
+                }
             }
             j0 += 4
         }
@@ -160,20 +169,21 @@ extension AttentionTiles {
             while c + 8 <= hs {
                 var a = SIMD8<Float>()
                 for i in j..<T { a += SIMD8(repeating: s[i * lds + j]) * load(x + i * ldx + c) }
-                store(load(out + j * ldo + c) + a, out + j * ldo + c)
+                store(accumulate ? load(out + j * ldo + c) + a : a, out + j * ldo + c)
                 c += 8
             }
-            transposedColumnScalar(out: out, ldo: ldo, s: s, lds: lds, x: x, ldx: ldx, j: j, T: T, from: c, to: hs)
+            transposedColumnScalar(out: out, ldo: ldo, s: s, lds: lds, x: x, ldx: ldx, j: j, T: T, from: c, to: hs,
+                                   accumulate: accumulate)
         }
     }
 
     @inline(__always)
     static func transposedColumnScalar(out: FloatPointer, ldo: Int, s: ConstFloatPointer, lds: Int, x: ConstFloatPointer,
-                                       ldx: Int, j: Int, T: Int, from c0: Int, to c1: Int) {
+                                       ldx: Int, j: Int, T: Int, from c0: Int, to c1: Int, accumulate: Bool) {
         for c in c0..<c1 {
             var a: Float = 0
             for i in j..<T { a += s[i * lds + j] * x[i * ldx + c] }
-            out[j * ldo + c] += a
+            out[j * ldo + c] = accumulate ? out[j * ldo + c] + a : a
         }
     }
 }
