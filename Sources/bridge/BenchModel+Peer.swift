@@ -9,8 +9,9 @@ import GPT
 /// written by scripts/bench-peer.sh: a first record `{"kind": "peer", "cpu", "date", "torch", "blas", …}`
 /// and one `{"kind": "figure", "size", "mode", "batch", "tokens_per_s", …}` per measurement.
 struct PeerFigures {
-    /// True when the file was measured on a CPU of the same name as this one (scripts/bench-peer.sh run
-    /// beside this benchmark); false for stored figures or another machine's file.
+    /// True when the file was measured on a CPU of the same name as this one within `sideBySideWindow`
+    /// before this run (scripts/bench-peer.sh run beside this benchmark); false for stored figures, an
+    /// older file from this CPU model, or another machine's file.
     var sideBySide: Bool
     /// One line for the table and the CSV: "measured side by side on <cpu> at <date> …" or
     /// "stored figures from <machine> …".
@@ -48,7 +49,11 @@ struct PeerFigures {
         return try parse(text, source: path, thisCPU: thisCPU)
     }
 
-    static func parse(_ text: String, source: String, thisCPU: String) throws -> PeerFigures {
+    /// How long a peer measured on this CPU model counts as side by side: one session of this project's
+    /// machines (their CPU, load and neighbours change between sessions, and the peer with them).
+    static let sideBySideWindow: TimeInterval = 3 * 3600
+
+    static func parse(_ text: String, source: String, thisCPU: String, now: Date = Date()) throws -> PeerFigures {
         func bad(_ line: Int?, _ message: String) -> ConfigError {
             .invalid(source: source, path: "--peer", line: line, message: message, fix: fix)
         }
@@ -88,7 +93,14 @@ struct PeerFigures {
             .joined(separator: ", ")
         let detail = "\(what.isEmpty ? "" : "; \(what)"), \(source)"
         if cpu == thisCPU {
-            return PeerFigures(sideBySide: true, label: "measured side by side on \(cpu) at \(date)\(detail)", tokensPerSecond: figures)
+            let age = ISO8601DateFormatter().date(from: date).map { now.timeIntervalSince($0) }
+            if let age, age >= -60, age <= sideBySideWindow {
+                return PeerFigures(sideBySide: true, label: "measured side by side on \(cpu) at \(date)\(detail)", tokensPerSecond: figures)
+            }
+            let when = age.map { String(format: "%.1f h before this run", $0 / 3600) } ?? "date not ISO 8601"
+            return PeerFigures(sideBySide: false,
+                               label: "figures from this CPU model (\(cpu), \(date), \(when)\(detail)), not side by side: run scripts/bench-peer.sh and pass --peer FILE",
+                               tokensPerSecond: figures)
         }
         return PeerFigures(sideBySide: false,
                            label: "figures from another CPU (\(cpu), \(date)\(detail)), not side by side with this \(thisCPU)",

@@ -7,14 +7,17 @@ import Testing
 struct BenchPeerCLITests {
     /// A peer file as scripts/bench-peer.sh writes it, for the tiny sampling row only; `cpu` is
     /// substituted so that the same fixture can be this machine's or another one's.
-    static func fixture(cpu: String, sampleRate: Double = 1000) -> String {
+    static func fixture(cpu: String, sampleRate: Double = 1000, date: String = fixtureDate) -> String {
         """
-        {"kind": "peer", "impl": "torch eager", "torch": "2.13.0+cpu", "blas": "mkl (test)", "cpu": "\(cpu)", "date": "2026-01-02T03:04:05Z", "threads": 1}
+        {"kind": "peer", "impl": "torch eager", "torch": "2.13.0+cpu", "blas": "mkl (test)", "cpu": "\(cpu)", "date": "\(date)", "threads": 1}
         {"kind": "figure", "size": "tiny", "mode": "train", "batch": 16, "seq_len": 64, "tokens_per_s": 5000}
 
         {"kind": "figure", "size": "tiny", "mode": "sample", "batch": 64, "seq_len": 48, "tokens_per_s": \(sampleRate), "wall_tokens_per_s": 990.5}
         """
     }
+
+    /// A minute ago, in the peer script's ISO 8601 form: a file measured beside this run.
+    static let fixtureDate = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60))
 
     /// This machine's CPU as the peer script names it (the same rule as PeerFigures.cpuName).
     static func thisCPU() -> String {
@@ -62,16 +65,29 @@ struct BenchPeerCLITests {
         #expect(abs(ratio - rate / 1000) <= 0.0005 + 1e-9, "ratio \(ratio) vs \(rate) / 1000")
         #expect(row["target_ratio_peer"] == "2" && row["meets_target"] == (rate / 1000 >= 2 ? "yes" : "no"))
         #expect(row["peer_side_by_side"] == "yes")
-        let label = "measured side by side on \(Self.thisCPU()) at 2026-01-02T03:04:05Z; torch 2.13.0+cpu, blas mkl, peer.jsonl"
+        let label = "measured side by side on \(Self.thisCPU()) at \(Self.fixtureDate); torch 2.13.0+cpu, blas mkl, peer.jsonl"
         #expect(row["peer"] == label, "\(row)")
         #expect(r.out.contains("peer: " + label) && r.out.contains("Peer: " + label), "\(r.out)")
+    }
+
+    @Test("a peer file from this CPU model but an earlier session is labelled as not side by side, with its age")
+    func sameCPUEarlierSession() throws {
+        let dir = try makeTempDir("peer-old")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.fixture(cpu: Self.thisCPU(), date: "2026-01-02T03:04:05Z").write(to: dir.appendingPathComponent("peer.jsonl"), atomically: true, encoding: .utf8)
+        let r = try runBridge(Self.quickSample + ["--peer", "peer.jsonl", "--out", "b.csv"], in: dir)
+        #expect(r.status == 0, "\(r.err)")
+        let row = try #require(try Self.rows(dir.appendingPathComponent("b.csv")).first)
+        #expect(row["peer_side_by_side"] == "no", "\(row)")
+        #expect(row["peer"]?.hasPrefix("figures from this CPU model (\(Self.thisCPU()), 2026-01-02T03:04:05Z, ") == true
+                && row["peer"]?.contains("h before this run") == true && row["peer"]?.contains("not side by side") == true, "\(row)")
     }
 
     @Test("a peer file from another CPU is labelled as not side by side; no --peer uses the stored figures")
     func otherMachineAndStored() throws {
         let dir = try makeTempDir("peer-other")
         defer { try? FileManager.default.removeItem(at: dir) }
-        try Self.fixture(cpu: "Some Other CPU", sampleRate: 2000).write(to: dir.appendingPathComponent("peer.jsonl"), atomically: true, encoding: .utf8)
+        try Self.fixture(cpu: "Some Other CPU", sampleRate: 2000, date: "2026-01-02T03:04:05Z").write(to: dir.appendingPathComponent("peer.jsonl"), atomically: true, encoding: .utf8)
         let r = try runBridge(Self.quickSample + ["--peer", "peer.jsonl", "--out", "b.csv"], in: dir)
         #expect(r.status == 0, "\(r.err)")
         let row = try #require(try Self.rows(dir.appendingPathComponent("b.csv")).first)
