@@ -53,7 +53,7 @@ struct PeerFigures {
     /// machines (their CPU, load and neighbours change between sessions, and the peer with them).
     static let sideBySideWindow: TimeInterval = 3 * 3600
 
-    static func parse(_ text: String, source: String, thisCPU: String, now: Date = Date()) throws -> PeerFigures {
+    static func parse(_ text: String, source: String, thisCPU: String) throws -> PeerFigures {
         func bad(_ line: Int?, _ message: String) -> ConfigError {
             .invalid(source: source, path: "--peer", line: line, message: message, fix: fix)
         }
@@ -93,7 +93,7 @@ struct PeerFigures {
             .joined(separator: ", ")
         let detail = "\(what.isEmpty ? "" : "; \(what)"), \(source)"
         if cpu == thisCPU {
-            let age = ISO8601DateFormatter().date(from: date).map { now.timeIntervalSince($0) }
+            let age = ISO8601DateFormatter().date(from: date).map { Date().timeIntervalSince($0) }
             if let age, age >= -60, age <= sideBySideWindow {
                 return PeerFigures(sideBySide: true, label: "measured side by side on \(cpu) at \(date)\(detail)", tokensPerSecond: figures)
             }
