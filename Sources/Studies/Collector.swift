@@ -172,55 +172,55 @@ public struct Collector {
     public static let pairedColumns = ["reference", "metric", "n_pairs", "mean_diff", "std", "stderr", "ci95_low", "ci95_high",
                                        "boot_low", "boot_high", "resolved"]
 
-    /// paired.csv: for every group whose method is not the reference (plan.compareTo), each value column's
-    /// difference to the reference run with the same seed and the same other varied values, over the seeds
-    /// where both finished: mean, t and bootstrap intervals, and `resolved` = yes when the 95% t-interval
-    /// excludes 0 over at least 3 pairs. Pairing removes the variance the two runs share (base
-    /// model, data, evaluation set of that seed), which unpaired intervals of summary.csv keep.
+    /// paired.csv: for every group off the reference (plan.reference: a method, or a point of varied
+    /// values), each value column's difference to the reference run with the same seed and the same other
+    /// varied values, over the seeds where both finished: mean, t and bootstrap intervals, and `resolved`
+    /// = yes when the 95% t-interval excludes 0 over at least 3 pairs. Pairing removes the variance the
+    /// two runs share (base model, data, evaluation set of that seed), which unpaired intervals of
+    /// summary.csv keep.
     public func pairedTable(values: [[Double?]]) -> CSVTable {
         let gcols = groupColumns
         var table = CSVTable(columns: gcols + Collector.pairedColumns)
-        guard plan.hasMethod, !plan.compareTo.isEmpty else { return table }
+        guard let reference = plan.reference else { return table }
+        if case .method = reference, !plan.hasMethod { return table }
+        let label = reference.label
         struct Key: Hashable { var seed: Int; var others: [String] }
-        // Pairing matches the other varied values the reference itself varies over; a value the reference
-        // takes only one of (a key only another method's explicit runs set, e.g. bridge.teacher_point in
-        // main_table) does not split the pairs: every run of the seed is paired with that one reference run.
-        let referenceRuns = plan.runs.filter { $0.method == plan.compareTo }
-        let otherCount = referenceRuns.first.map { otherValues($0).count } ?? 0
-        let matched = (0..<otherCount).filter { k in Set(referenceRuns.map { otherValues($0)[k] }).count > 1 }
-        func pairKey(_ r: StudyPlan.Run) -> Key {
-            let others = otherValues(r)
-            return Key(seed: r.seed, others: matched.map { others[$0] })
-        }
-        var reference: [Key: Int] = [:]
-        for (i, r) in plan.runs.enumerated() where r.method == plan.compareTo && records[i].status == "finished" {
-            reference[pairKey(r)] = i
+        // Pairing matches the varied values the reference does not fix, where the reference itself varies
+        // over them; a value the reference takes only one of (a key only another method's explicit runs
+        // set, e.g. bridge.teacher_point in main_table) does not split the pairs: every run of the seed is
+        // paired with that one reference run.
+        let referenceRuns = plan.runs.filter(plan.isReference)
+        let fixed = plan.referenceFixed
+        let matched = plan.varied.indices.filter { k in !fixed.contains(k) && Set(referenceRuns.map { $0.values[k] }).count > 1 }
+        func pairKey(_ r: StudyPlan.Run) -> Key { Key(seed: r.seed, others: matched.map { r.values[$0] }) }
+        var referenceIndex: [Key: Int] = [:]
+        for (i, r) in plan.runs.enumerated() where plan.isReference(r) && records[i].status == "finished" {
+            referenceIndex[pairKey(r)] = i
         }
         var order: [[String]] = [], members: [[String]: [Int]] = [:]
-        for (i, r) in plan.runs.enumerated() where r.method != plan.compareTo {
+        for (i, r) in plan.runs.enumerated() where !plan.isReference(r) {
             let key = groupValues(r)
             if members[key] == nil { order.append(key) }
             members[key, default: []].append(i)
         }
         for key in order {
-            let label = zip(gcols, key).map { "\($0)=\($1)" }.joined(separator: ",")
+            let group = zip(gcols, key).map { "\($0)=\($1)" }.joined(separator: ",")
             let pairs: [(Int, Int)] = members[key]!.compactMap { i in
                 guard records[i].status == "finished" else { return nil }
-                let r = plan.runs[i]
-                return reference[pairKey(r)].map { (i, $0) }
+                return referenceIndex[pairKey(plan.runs[i])].map { (i, $0) }
             }
             for (c, col) in valueColumns.enumerated() {
                 let d = pairs.compactMap { p -> Double? in
                     guard let a = values[p.0][c], let b = values[p.1][c] else { return nil }
                     return a - b
                 }
-                let s = Statistics.summarise(d, streamName: label + "/paired-vs-" + plan.compareTo + "/" + col.name)
+                let s = Statistics.summarise(d, streamName: group + "/paired-vs-" + label + "/" + col.name)
                 func cell(_ v: Double?) -> CSVTable.Cell { v.map { .number($0) } ?? .empty }
                 // Two pairs with the same difference give a zero-width interval that says nothing about
                 // the spread: a verdict needs at least three pairs.
                 let resolved = s.n >= Collector.minimumPairsForVerdict
                     && (s.ciLow.flatMap { lo in s.ciHigh.map { hi in lo > 0 || hi < 0 } } ?? false)
-                table.append(key.map { .text($0) } + [.text(plan.compareTo), .text(col.name), .integer(s.n), cell(s.mean), cell(s.std),
+                table.append(key.map { .text($0) } + [.text(label), .text(col.name), .integer(s.n), cell(s.mean), cell(s.std),
                              cell(s.stderr), cell(s.ciLow), cell(s.ciHigh), cell(s.bootLow), cell(s.bootHigh), .text(resolved ? "yes" : "no")])
             }
         }
@@ -255,7 +255,7 @@ public struct Collector {
         try runs.write(to: dir.appendingPathComponent("runs.csv"))
         try metricsTable().write(to: dir.appendingPathComponent("metrics.csv"))
         try summaryTable(values: values).write(to: dir.appendingPathComponent("summary.csv"))
-        if !plan.compareTo.isEmpty { try pairedTable(values: values).write(to: dir.appendingPathComponent("paired.csv")) }
+        if plan.reference != nil { try pairedTable(values: values).write(to: dir.appendingPathComponent("paired.csv")) }
         try timingsTable().write(to: dir.appendingPathComponent("timings.csv"))
     }
 }

@@ -40,7 +40,8 @@ public struct StudyPipeline {
     public let dir: URL
 
     /// Parses `specText` strictly, folds in `preset` and `overrides`, and expands it with its kind (every
-    /// run config resolved, so a bad key fails here, before anything is written).
+    /// run config resolved, so a bad key or a `compare_to` no run matches fails here, before anything is
+    /// written).
     public init(specText: String, source: String, preset: String?, overrides: [String], kinds: [any RunKind], out: String?) throws {
         let parsed = try StudySpec.parse(yaml: specText, source: source)
         let kind = try RunExecution.kind(named: parsed.kind, in: kinds)
@@ -48,6 +49,7 @@ public struct StudyPipeline {
         let effective = try parsed.effective(preset: preset, overrides: overrides, defaults: defaults)
         self.specText = specText; self.specSource = source; self.kind = kind; spec = effective
         runs = try StudyExpansion.expand(effective, kind: kind)
+        try StudyPlan(spec: effective, runs: runs).checkReference(source: source, line: effective.lines["compare_to"])
         dir = URL(fileURLWithPath: out ?? StudySetup.defaultOutDir(effective))
     }
 

@@ -15,8 +15,8 @@ public struct StudyPlan: Sendable {
     public var specTree: ConfigValue
     public var metrics: [MetricSummary]
     public var forgetting: [String]
-    /// Reference method of paired.csv ("" = none).
-    public var compareTo: String
+    /// Reference of paired.csv (nil = none).
+    public var reference: StudyReference?
     /// The spec's curated figures (empty: the default set of `NotebookExport`).
     public var figures: [FigureRequest] = []
     /// Varied keys (axis keys in order of first appearance; never `seed`).
@@ -42,7 +42,7 @@ public struct StudyPlan: Sendable {
     public init(spec: StudySpec, runs planned: [PlannedRun]) {
         name = spec.name; question = spec.question; kind = spec.kind; preset = spec.preset
         specHash = spec.hash; specTree = spec.tree; metrics = spec.metrics; forgetting = spec.forgetting
-        compareTo = spec.compareTo
+        reference = spec.compareTo
         figures = spec.figures
         varied = spec.axes.variedKeys
         methodKey = spec.methodKey
@@ -109,7 +109,10 @@ public struct StudyPlan: Sendable {
             }
         }
         if case let .array(fs)? = spec["forgetting"] { plan.forgetting = fs.map(ConfigPath.cellText) }
-        if case let .string(c)? = spec["compare_to"] { plan.compareTo = c }
+        if let c = spec["compare_to"] {
+            guard let r = StudyReference.fromTree(c) else { throw bad("spec.compare_to") }
+            plan.reference = r
+        }
         if case let .array(fs)? = spec["figures"] { plan.figures = fs.compactMap(FigureRequest.fromTree) }
         plan.runs = try runs.map { r in
             guard case let .string(id)? = r["run_id"], case let .number(seed)? = r["seed"], case let .string(method)? = r["method"],
@@ -121,7 +124,7 @@ public struct StudyPlan: Sendable {
 
     private init(empty: Void) {
         name = ""; question = ""; kind = ""; preset = ""; specHash = ""; specTree = .null
-        metrics = []; forgetting = []; compareTo = ""; varied = []; methodKey = ""; hasMethod = false; runs = []
+        metrics = []; forgetting = []; reference = nil; varied = []; methodKey = ""; hasMethod = false; runs = []
     }
 
     /// The folder of one run.

@@ -12,15 +12,6 @@ public enum StudySetup {
     /// Checks DIR/study.json against the spec and (re)writes it; returns the runs still to execute.
     public static func prepare(dir: URL, spec: StudySpec, runs: [PlannedRun], force: Bool) throws -> [PlannedRun] {
         let plan = StudyPlan(spec: spec, runs: runs)
-        if !plan.compareTo.isEmpty {
-            let methods = plan.runs.map(\.method).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-            guard methods.contains(plan.compareTo) else {
-                let near = NearestKey.find(plan.compareTo, in: methods).map { " (did you mean '\($0)'?)" } ?? ""
-                throw ConfigError.invalid(source: spec.source, path: "compare_to", line: spec.lines["compare_to"],
-                                          message: "'\(plan.compareTo)' is not a method of this study\(near); its methods: \(methods.joined(separator: ", "))",
-                                          fix: "name one of the study's methods, or remove compare_to")
-            }
-        }
         let fm = FileManager.default
         if fm.fileExists(atPath: dir.appendingPathComponent(StudyPlan.fileName).path) {
             let old = try StudyPlan.read(from: dir)

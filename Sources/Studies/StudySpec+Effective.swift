@@ -53,7 +53,7 @@ extension StudySpec {
             .array(a.map { .object([("key", .string($0.key)), ("values", .array($0.values))]) })
         }
         // compare_to enters the tree only when set, so specs without it keep their hash.
-        let compare: [(String, ConfigValue)] = compareTo.isEmpty ? [] : [("compare_to", .string(compareTo))]
+        let compare: [(String, ConfigValue)] = compareTo.map { [("compare_to", $0.tree)] } ?? []
         let figureList: [(String, ConfigValue)] = figures.isEmpty ? [] : [("figures", .array(figures.map(\.tree)))]
         return .object([
             ("name", .string(name)), ("question", .string(question)), ("kind", .string(kind)),

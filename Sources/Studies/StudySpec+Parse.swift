@@ -45,7 +45,7 @@ extension StudySpec {
         if let f = value("forgetting") {
             spec.forgetting = try r.list(f, at: "forgetting").enumerated().map { i, v in try r.string(v, at: "forgetting[\(i)]") }
         }
-        if let c = value("compare_to") { spec.compareTo = try r.string(c, at: "compare_to") }
+        if let c = value("compare_to") { spec.compareTo = try StudyReference.parse(c, at: "compare_to", r) }
         if let f = value("figures") {
             spec.figures = try r.list(f, at: "figures").enumerated().map { i, v in try FigureRequest.parse(v, at: "figures[\(i)]", r) }
         }

@@ -21,9 +21,8 @@ public struct StudySpec: Sendable {
     public var metrics: [MetricSummary]
     /// Patterns of skill metrics whose forgetting is measured (peak drop, backward transfer, drop step).
     public var forgetting: [String]
-    /// Reference method for paired differences (paired.csv): every other method minus it, per seed.
-    /// "" = no paired comparison.
-    public var compareTo = ""
+    /// Reference of paired differences (paired.csv): a method, or a point of varied values; nil = none.
+    public var compareTo: StudyReference?
     /// The figures `bridge study export` draws (`figures:`); empty: a small default set. Not part of the
     /// hash: figures are drawn from the CSVs, so changing them never invalidates finished runs.
     public var figures: [FigureRequest] = []

@@ -71,4 +71,71 @@ import Testing
         try runInProcess(toySpecText, dir: dir)
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("paired.csv").path))
     }
+    static func withReference(_ yaml: String) -> String {
+        toySpecText.replacingOccurrences(of: "forgetting: [eval/toy/*]", with: "forgetting: [eval/toy/*]\ncompare_to: " + yaml)
+    }
+
+    /// A reference point (a learning rate) pairs every run off it with the run on it of the same seed and,
+    /// since the point leaves the method free and the reference runs vary over it, the same method.
+    @Test func aReferencePointPairsRunsOffItWithTheRunOnIt() throws {
+        let dir = try temporaryFolder("paired-point")
+        try runInProcess(Self.withReference("{learning_rate: 0.05}"), dir: dir)
+        let runs = CSVTable.parse(try read(dir, "runs.csv")), paired = CSVTable.parse(try read(dir, "paired.csv"))
+        let col = runs.header.firstIndex(of: "train/loss:final")!
+        // Only the learning rate off the point has rows, one per method.
+        #expect(Set(paired.rows.map { $0[1] }) == ["0.2"])
+        for m in ["sgd", "heavy_ball"] {
+            func x(_ lr: String) -> [Int: Double] {
+                Dictionary(uniqueKeysWithValues: runs.rows.filter { $0[3] == m && $0[5] == lr }.map { (Int($0[4])!, Double($0[col])!) })
+            }
+            let off = x("0.2"), on = x("0.05")
+            let d = off.keys.sorted().map { off[$0]! - on[$0]! }
+            let row = try #require(paired.rows.first { $0[0] == m && $0[3] == "train/loss:final" })
+            let s = Statistics.summarise(d, streamName: "method=\(m),learning_rate=0.2/paired-vs-learning_rate=0.05/train/loss:final")
+            #expect(row[2] == "learning_rate=0.05" && row[4] == "3")
+            #expect(row[5] == Format.number(s.mean!) && row[8] == Format.number(s.ciLow!) && row[10] == Format.number(s.bootLow!))
+        }
+    }
+
+    /// A point that fixes every varied key pairs each other run with the one reference run of its seed;
+    /// the method key may be part of a point.
+    @Test func aPointFixingEveryKeyPairsBySeedAlone() throws {
+        let dir = try temporaryFolder("paired-point-all")
+        try runInProcess(Self.withReference("{method: sgd, learning_rate: 0.05}"), dir: dir)
+        let runs = CSVTable.parse(try read(dir, "runs.csv")), paired = CSVTable.parse(try read(dir, "paired.csv"))
+        let col = runs.header.firstIndex(of: "train/loss:final")!
+        #expect(paired.rows.filter { $0[3] == "train/loss:final" }.count == 3)
+        let ref = Dictionary(uniqueKeysWithValues: runs.rows.filter { $0[3] == "sgd" && $0[5] == "0.05" }.map { (Int($0[4])!, Double($0[col])!) })
+        for row in paired.rows where row[3] == "train/loss:final" {
+            let off = runs.rows.filter { $0[3] == row[0] && $0[5] == row[1] }
+            let d = off.map { Double($0[col])! - ref[Int($0[4])!]! }
+            #expect(row[2] == "learning_rate=0.05,method=sgd" && row[4] == "3", "keys sorted")
+            #expect(row[5] == Format.number(Statistics.summarise(d, streamName: "").mean!), "\(row)")
+        }
+    }
+
+    @Test func aBadReferencePointIsRefusedNamingTheFix() throws {
+        let cases: [(yaml: String, expected: [String])] = [
+            ("{learning_rat: 0.05}", ["learning_rat", "did you mean 'learning_rate'?"]),
+            ("{learning_rate: 0.1}", ["never takes the value 0.1", "0.05, 0.2"]),
+            ("[sgd]", ["a method name or a mapping"]),
+            ("{learning_rate: [0.05]}", ["one scalar"]),
+            ("{}", ["empty reference point"]),
+        ]
+        for c in cases {
+            let dir = try temporaryFolder("paired-point-bad")
+            let message = errorText { try runInProcess(Self.withReference(c.yaml), dir: dir) }
+            #expect(message.contains("compare_to"), "\(c.yaml): \(message)")
+            for e in c.expected { #expect(message.contains(e), "\(c.yaml): \(message)") }
+        }
+    }
+
+    /// The point is stored in study.json as the spec wrote it and read back the same.
+    @Test func aReferencePointRoundTripsThroughStudyJSON() throws {
+        let dir = try temporaryFolder("paired-point-json")
+        try runInProcess(Self.withReference("{learning_rate: 0.05}"), dir: dir)
+        let plan = try StudyPlan.read(from: dir)
+        #expect(plan.reference == .point([.init(key: "learning_rate", value: .number(0.05))]))
+        #expect(plan.reference?.label == "learning_rate=0.05")
+    }
 }
