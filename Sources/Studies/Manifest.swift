@@ -16,6 +16,10 @@ public struct Manifest {
     /// What executed the runs: `{"name": "local", "workers": N}`, `{"name": "prepare_only"}` or the Slurm
     /// submission (`{"name": "slurm", "submission": k, "jobs": {...}, "options": {...}}`).
     public var executor: ConfigValue = .null
+    /// The folder's earlier executions, oldest first (`history`): when a finished study is re-collected
+    /// or resumed, the manifest describes the new execution, and this keeps when and with what code the
+    /// earlier ones ran, so a re-collection never erases how long the runs took or which commit made them.
+    public var history: [ConfigValue] = []
 
     public init(specText: String, specSource: String, specHash: String, command: [String], workers: Int, startedAt: Date) {
         self.specText = specText; self.specSource = specSource; self.specHash = specHash
@@ -62,7 +66,23 @@ public struct Manifest {
             ("finished_at", finishedAt.map { .string(Manifest.iso($0)) } ?? .null),
         ]
         if executor != .null { pairs.append(("executor", executor)) }
+        if !history.isEmpty { pairs.append(("history", .array(history))) }
         return .object(pairs)
+    }
+
+    /// Keys of one `history` entry: what says when, how and from which code and spec an execution ran.
+    static let historyKeys = ["started_at", "finished_at", "command", "workers", "executor", "code_version", "effective_spec_sha256"]
+
+    /// The history a new execution of DIR carries: the folder's manifest's own history, then that
+    /// manifest's execution itself. Empty when DIR has no readable manifest.
+    public static func history(before dir: URL) -> [ConfigValue] {
+        let url = dir.appendingPathComponent(fileName)
+        guard let text = try? String(contentsOf: url, encoding: .utf8),
+              let tree = try? ConfigValue.parseYAML(text, source: url.path).value, case .object = tree else { return [] }
+        var earlier: [ConfigValue] = []
+        if case let .array(h)? = tree["history"] { earlier = h }
+        let entry = historyKeys.compactMap { k in tree[k].map { (k, $0) } }
+        return entry.isEmpty ? earlier : earlier + [.object(entry)]
     }
 
     /// Reads DIR/manifest.json back (what a later step, such as the Slurm collect job, completes); nil
@@ -79,6 +99,7 @@ public struct Manifest {
                          workers: Int(workers), startedAt: startedAt)
         if case let .string(finished)? = tree["finished_at"] { m.finishedAt = parseISO(finished) }
         m.executor = tree["executor"] ?? .null
+        if case let .array(h)? = tree["history"] { m.history = h }
         return m
     }
 

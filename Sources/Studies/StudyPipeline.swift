@@ -69,6 +69,7 @@ public struct StudyPipeline {
         let pending = try StudySetup.prepare(dir: dir, spec: spec, runs: runs, force: force)
         var manifest = Manifest(specText: specText, specSource: specSource, specHash: spec.hash, command: command,
                                 workers: 0, startedAt: Date())
+        manifest.history = Manifest.history(before: dir)
         switch executor {
         case .prepareOnly:
             manifest.executor = .object([("name", .string("prepare_only"))])
