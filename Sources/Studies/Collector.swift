@@ -172,23 +172,17 @@ public struct Collector {
     public static let pairedColumns = ["reference", "metric", "n_pairs", "mean_diff", "std", "stderr", "ci95_low", "ci95_high",
                                        "boot_low", "boot_high", "resolved"]
 
-    /// paired.csv: for every group off the reference (plan.reference: a method, or a point of varied
-    /// values), each value column's difference to the reference run with the same seed and the same other
-    /// varied values, over the seeds where both finished: mean, t and bootstrap intervals, and `resolved`
-    /// = yes when the 95% t-interval excludes 0 over at least 3 pairs. Pairing removes the variance the
-    /// two runs share (base model, data, evaluation set of that seed), which unpaired intervals of
-    /// summary.csv keep.
-    public func pairedTable(values: [[Double?]]) -> CSVTable {
-        let gcols = groupColumns
-        var table = CSVTable(columns: gcols + Collector.pairedColumns)
-        guard let reference = plan.reference else { return table }
-        if case .method = reference, !plan.hasMethod { return table }
-        let label = reference.label
+    /// The groups off the reference (plan.reference: a method, or a point of varied values) in plan
+    /// order, each with its pairs (run, reference run): the reference run with the same seed and the same
+    /// other varied values, where both finished. Pairing matches the varied values the reference does
+    /// not fix, where the reference itself varies over them; a value the reference takes only one of (a
+    /// key only another method's explicit runs set, e.g. bridge.teacher_point in main_table) does not
+    /// split the pairs: every run of the seed is paired with that one reference run. Empty without a
+    /// reference.
+    public func pairing() -> [(group: [String], pairs: [(run: Int, reference: Int)])] {
+        guard let reference = plan.reference else { return [] }
+        if case .method = reference, !plan.hasMethod { return [] }
         struct Key: Hashable { var seed: Int; var others: [String] }
-        // Pairing matches the varied values the reference does not fix, where the reference itself varies
-        // over them; a value the reference takes only one of (a key only another method's explicit runs
-        // set, e.g. bridge.teacher_point in main_table) does not split the pairs: every run of the seed is
-        // paired with that one reference run.
         let referenceRuns = plan.runs.filter(plan.isReference)
         let fixed = plan.referenceFixed
         let matched = plan.varied.indices.filter { k in !fixed.contains(k) && Set(referenceRuns.map { $0.values[k] }).count > 1 }
@@ -203,15 +197,28 @@ public struct Collector {
             if members[key] == nil { order.append(key) }
             members[key, default: []].append(i)
         }
-        for key in order {
-            let group = zip(gcols, key).map { "\($0)=\($1)" }.joined(separator: ",")
-            let pairs: [(Int, Int)] = members[key]!.compactMap { i in
+        return order.map { key in
+            (key, members[key]!.compactMap { i in
                 guard records[i].status == "finished" else { return nil }
                 return referenceIndex[pairKey(plan.runs[i])].map { (i, $0) }
-            }
+            })
+        }
+    }
+
+    /// paired.csv: for every group off the reference, each value column's difference to the reference
+    /// run (`pairing`) over the seeds where both finished: mean, t and bootstrap intervals, and
+    /// `resolved` = yes when the 95% t-interval excludes 0 over at least 3 pairs. Pairing removes the
+    /// variance the two runs share (base model, data, evaluation set of that seed), which unpaired
+    /// intervals of summary.csv keep.
+    public func pairedTable(values: [[Double?]]) -> CSVTable {
+        let gcols = groupColumns
+        var table = CSVTable(columns: gcols + Collector.pairedColumns)
+        guard let label = plan.reference?.label else { return table }
+        for (key, pairs) in pairing() {
+            let group = zip(gcols, key).map { "\($0)=\($1)" }.joined(separator: ",")
             for (c, col) in valueColumns.enumerated() {
                 let d = pairs.compactMap { p -> Double? in
-                    guard let a = values[p.0][c], let b = values[p.1][c] else { return nil }
+                    guard let a = values[p.run][c], let b = values[p.reference][c] else { return nil }
                     return a - b
                 }
                 let s = Statistics.summarise(d, streamName: group + "/paired-vs-" + label + "/" + col.name)

@@ -27,12 +27,17 @@ struct StudyTable: ParsableCommand {
     @Option(name: .long, help: "Output format of --pivot: \(TableFormat.names.joined(separator: ", ")).")
     var format: TableFormat = .md
 
+    @Flag(name: .long, help: "Wall time, step time, throughput and memory per group from timings.csv (mean and 95% t-interval over the finished runs), with compare_to the ratio to the reference paired by seed. Timings are not byte-stable: compare wall times only from runs that each had a core and nothing else running.")
+    var timings = false
+
     func validate() throws {
         guard (0...9).contains(digits) else { throw ValidationError("--digits must be between 0 and 9") }
         if format != .md && !pivot { throw ValidationError("--format needs --pivot") }
+        if timings && (pivot || !metric.isEmpty) { throw ValidationError("--timings prints the timing table alone: drop --pivot and --metric") }
     }
 
     func run() throws {
+        if timings { return try printTimings() }
         let url = URL(fileURLWithPath: dir).appendingPathComponent("summary.csv")
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ValidationError("\(url.path) does not exist. Fix: run `bridge study run SPEC` (or `bridge study collect \(dir)`) first.")
@@ -102,6 +107,38 @@ struct StudyTable: ParsableCommand {
         for r in rows {
             let cells = Array(r[..<refIndex]) + [r[n], fmt(r[mean]), "[\(fmt(r[lo])), \(fmt(r[hi]))]", "[\(fmt(r[blo])), \(fmt(r[bhi]))]", r[res]]
             print("| " + cells.joined(separator: " | ") + " |")
+        }
+    }
+    /// `--timings`: one Markdown table per timing, groups as rows, with the paired ratio to the reference.
+    func printTimings() throws {
+        let url = URL(fileURLWithPath: dir)
+        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("timings.csv").path) else {
+            throw ValidationError("\(dir)/timings.csv does not exist. Fix: run `bridge study run SPEC` (or `bridge study collect \(dir)`) first.")
+        }
+        let t = CSVTable.parse(try Collector(dir: url).timingSummaryTable().text)
+        let h = t.header
+        guard let ti = h.firstIndex(of: "timing") else { return }
+        func col(_ name: String) -> Int { h.firstIndex(of: name)! }
+        func fmt(_ s: String) -> String { Double(s).map { String(format: "%.\(digits)f", $0) } ?? s }
+        func interval(_ lo: String, _ hi: String) -> String { lo.isEmpty || hi.isEmpty ? "" : "[\(fmt(lo)), \(fmt(hi))]" }
+        let groupColumns = Array(h[..<ti])
+        var names: [String] = []
+        for r in t.rows where !names.contains(r[ti]) { names.append(r[ti]) }
+        if names.isEmpty { print("\(dir): no finished run has timings"); return }
+        let reference = t.rows.lazy.map { $0[col("reference")] }.first { !$0.isEmpty }
+        for name in names {
+            print("\n**\(name)** (\(dir)/timings.csv; mean and 95% t-interval over finished runs\(reference.map { "; ratio to \($0) paired by seed" } ?? ""))\n")
+            let ratioHeads = reference == nil ? [] : ["÷ reference", "95% t-interval", "pairs"]
+            print("| " + (groupColumns + ["n", "mean", "95% t-interval"] + ratioHeads).joined(separator: " | ") + " |")
+            print("|" + String(repeating: "---|", count: groupColumns.count + 3 + ratioHeads.count))
+            for r in t.rows where r[ti] == name {
+                var cells = Array(r[..<ti]) + [r[col("n")], fmt(r[col("mean")]), interval(r[col("ci95_low")], r[col("ci95_high")])]
+                if reference != nil {
+                    cells += r[col("reference")].isEmpty ? ["(reference)", "", ""]
+                        : [fmt(r[col("ratio_mean")]), interval(r[col("ratio_ci95_low")], r[col("ratio_ci95_high")]), r[col("n_pairs")]]
+                }
+                print("| " + cells.joined(separator: " | ") + " |")
+            }
         }
     }
 }

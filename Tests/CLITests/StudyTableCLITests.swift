@@ -26,6 +26,20 @@ import Testing
         #expect(s3 != 0 && e3.contains("does not exist"), "\(e3)")
     }
 
+    /// --timings prints wall time per group and, with compare_to, the paired ratio to the reference.
+    @Test func timingsTablePrintsGroupsAndRatios() throws {
+        let dir = try makeTempDir("table-timings")
+        try (toyStudy(sleepMs: 0) + "compare_to: sgd\n").write(to: dir.appendingPathComponent("toy.yaml"), atomically: true, encoding: .utf8)
+        let (s0, _, e0) = try runBridge(["study", "run", "toy.yaml", "--workers", "2", "--out", "out"], in: dir)
+        #expect(s0 == 0, "\(e0)")
+        let (s1, o1, e1) = try runBridge(["study", "table", "out", "--timings"], in: dir)
+        #expect(s1 == 0, "\(e1)")
+        #expect(o1.contains("**wall_s**") && o1.contains("ratio to sgd paired by seed") && o1.contains("÷ reference"), "\(o1)")
+        #expect(o1.contains("| sgd | 0.05 | 2 |") && o1.contains("(reference)"), "\(o1)")
+        let (s2, _, e2) = try runBridge(["study", "table", "out", "--timings", "--pivot"], in: dir)
+        #expect(s2 != 0 && e2.contains("--timings"), "\(e2)")
+    }
+
     /// With compare_to the table adds the paired differences of paired.csv, marked resolved or not.
     @Test func tablePrintsPairedDifferences() throws {
         let dir = try makeTempDir("table-paired")
