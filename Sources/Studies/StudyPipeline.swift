@@ -59,14 +59,16 @@ public struct StudyPipeline {
         try self.init(specText: text, source: specFile, preset: preset, overrides: overrides, kinds: kinds, out: out)
     }
 
-    /// Prepares the folder and executes its pending runs with `executor`; `command` is recorded in the manifest.
-    public func execute(_ executor: StudyExecutor, force: Bool, command: [String] = CommandLine.arguments) throws -> StudyOutcome {
+    /// Prepares the folder and executes its pending runs with `executor` (only those in `only`, when
+    /// given: `bridge study verify` recomputes a sample); `command` is recorded in the manifest.
+    public func execute(_ executor: StudyExecutor, force: Bool, only: Set<String>? = nil,
+                        command: [String] = CommandLine.arguments) throws -> StudyOutcome {
         // A submission that cannot be made leaves the folder as it was.
         if case .slurm = executor, ExternalCommand.find("sbatch") == nil { throw SlurmSubmitter.missing("sbatch") }
         let lock = try StudyLock(dir: dir)
         defer { withExtendedLifetime(lock) {} }
         if case .prepareOnly = executor {} else { try SlurmSubmitter.checkNoActiveSubmission(dir: dir) }
-        let pending = try StudySetup.prepare(dir: dir, spec: spec, runs: runs, force: force)
+        let pending = try StudySetup.prepare(dir: dir, spec: spec, runs: runs, force: force).filter { only?.contains($0.runId) ?? true }
         var manifest = Manifest(specText: specText, specSource: specSource, specHash: spec.hash, command: command,
                                 workers: 0, startedAt: Date())
         manifest.history = Manifest.history(before: dir)
@@ -79,7 +81,7 @@ public struct StudyPipeline {
             manifest.workers = workers
             manifest.executor = .object([("name", .string("local")), ("workers", .number(Double(workers)))])
             try manifest.write(to: dir)
-            try StudyRunner(dir: dir, mode: mode, workers: workers, progress: progress).run(pending, total: runs.count)
+            try StudyRunner(dir: dir, mode: mode, workers: workers, progress: progress).run(pending, total: only == nil ? runs.count : pending.count)
             return try StudyPipeline.collect(dir: dir, finishing: &manifest)
         case let .slurm(flags, executable):
             let options = spec.slurm.overridden(by: flags)

@@ -5,7 +5,7 @@ import Foundation
 struct Study: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run, inspect, collect and export studies (grids of runs over seeds, summarised with confidence intervals).",
-        subcommands: [StudyRun.self, StudySubmit.self, StudyStatus.self, StudyTask.self, StudyCollect.self, StudyTable.self, StudyList.self, StudyExport.self]
+        subcommands: [StudyRun.self, StudySubmit.self, StudyStatus.self, StudyTask.self, StudyCollect.self, StudyTable.self, StudyList.self, StudyExport.self, StudyVerify.self]
     )
 }
 
