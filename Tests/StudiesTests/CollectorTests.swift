@@ -107,6 +107,9 @@ import Testing
         #expect(cells.contains { ($0["source"] as! [String]).joined().contains("pd.read_csv(f\"{DIR}/summary.csv\", dtype=text)") })
         #expect(cells.contains { ($0["source"] as! [String]).joined().contains("pivot = rows.pivot(") })
         #expect(cells.allSatisfy { $0["cell_type"] as? String == "markdown" || ($0["outputs"] as? [Any])?.isEmpty == true })
+        // No compare_to, not a train study: neither the paired nor the timings cells.
+        #expect(!cells.contains { ($0["source"] as! [String]).joined().contains("paired.csv") })
+        #expect(!cells.contains { ($0["source"] as! [String]).joined().contains("timings.csv") })
         let figures = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("figures").path).sorted()
         #expect(figures == ["curve-train_loss.svg", "groups-eval_toy_fit_final.svg", "groups-train_loss_final.svg"], "\(figures)")
         let svg = try read(dir, "figures/groups-train_loss_final.svg")
@@ -114,5 +117,16 @@ import Testing
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n") && svg.components(separatedBy: "r=\"3.2\"").count - 1 == 4)
         #expect(svg.components(separatedBy: "r=\"2.2\"").count - 1 == 8 && svg.contains(">n=2</text>"))
         #expect(XMLParser(data: Data(svg.utf8)).parse(), "SVG is not well-formed XML")
+    }
+
+    /// With compare_to the notebook shows paired.csv's differences under the reference's label.
+    @Test func exportWithAReferenceAddsThePairedCell() throws {
+        let dir = try temporaryFolder("export-paired")
+        try runInProcess(PairedTests.withReference("{learning_rate: 0.05}"), dir: dir, preset: "quick")
+        let url = try NotebookExport(collector: try Collector(dir: dir)).write(notebookDir: dir.appendingPathComponent("nb"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        let sources = (json["cells"] as! [[String: Any]]).map { ($0["source"] as! [String]).joined() }
+        #expect(sources.contains { $0.contains("pd.read_csv(f\"{DIR}/paired.csv\", dtype=text)") && $0.contains("paired_cell") })
+        #expect(sources.contains { $0.contains("Paired differences to `learning_rate=0.05`") })
     }
 }
