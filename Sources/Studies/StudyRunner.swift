@@ -52,7 +52,9 @@ public struct StudyRunner {
             while running.count < workers, let run = queue.popFirst() {
                 let folder = StudyPlan.runDir(dir, run.runId)
                 let logURL = folder.appendingPathComponent("worker.log")
-                FileManager.default.createFile(atPath: logURL.path, contents: nil)
+                guard FileManager.default.createFile(atPath: logURL.path, contents: nil) else {
+                    throw FileProblem(path: logURL.path, errno: errno, action: "create the worker log")
+                }
                 let log = try FileHandle(forWritingTo: logURL)
                 let p = Process()
                 p.executableURL = executable

@@ -79,7 +79,7 @@ public struct Axes: Sendable, Equatable {
     /// Every varied key in order of first appearance (grid, then zip groups, then explicit runs).
     public var variedKeys: [String] {
         var out: [String] = []
-        for k in grid.map(\.key) + zip.flatMap { $0.map(\.key) } + runs.flatMap { $0.map(\.key) } where !out.contains(k) {
+        for k in grid.map(\.key) + zip.flatMap({ $0.map(\.key) }) + runs.flatMap({ $0.map(\.key) }) where !out.contains(k) {
             out.append(k)
         }
         return out

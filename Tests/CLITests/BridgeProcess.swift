@@ -1,4 +1,5 @@
 import Foundation
+import BridgeSupport
 
 /// Shared by every CLI test: find the `bridge` executable built next to this test bundle (CLITests depends
 /// on the bridge target), run it in a folder, and make fresh temporary folders.
@@ -44,8 +45,10 @@ func runProgram(_ executable: URL, _ args: [String], in dir: URL, environment: [
     // tests the second close hits a descriptor another test just opened.
     let capture = FileManager.default.temporaryDirectory.appendingPathComponent("bridge-cli-io-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
     let outURL = capture.appendingPathExtension("out"), errURL = capture.appendingPathExtension("err")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    guard FileManager.default.createFile(atPath: outURL.path, contents: nil),
+          FileManager.default.createFile(atPath: errURL.path, contents: nil) else {
+        throw FileProblem(path: outURL.path, errno: errno, action: "create the capture files of a bridge process")
+    }
     defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
     let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
     p.standardOutput = out
