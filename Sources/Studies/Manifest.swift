@@ -20,6 +20,8 @@ public struct Manifest {
     /// or resumed, the manifest describes the new execution, and this keeps when and with what code the
     /// earlier ones ran, so a re-collection never erases how long the runs took or which commit made them.
     public var history: [ConfigValue] = []
+    /// Runs this execution copied from other study folders instead of computing them (`--reuse`).
+    public var reused: [RunReuse.Reused] = []
 
     public init(specText: String, specSource: String, specHash: String, command: [String], workers: Int, startedAt: Date) {
         self.specText = specText; self.specSource = specSource; self.specHash = specHash
@@ -67,11 +69,14 @@ public struct Manifest {
         ]
         if executor != .null { pairs.append(("executor", executor)) }
         if !history.isEmpty { pairs.append(("history", .array(history))) }
+        if !reused.isEmpty {
+            pairs.append(("reused", .array(reused.map { .object([("run_id", .string($0.runId)), ("from", .string($0.from))]) })))
+        }
         return .object(pairs)
     }
 
     /// Keys of one `history` entry: what says when, how and from which code and spec an execution ran.
-    static let historyKeys = ["started_at", "finished_at", "command", "workers", "executor", "code_version", "effective_spec_sha256"]
+    static let historyKeys = ["started_at", "finished_at", "command", "workers", "executor", "code_version", "effective_spec_sha256", "reused"]
 
     /// The history a new execution of DIR carries: the folder's manifest's own history, then that
     /// manifest's execution itself. Empty when DIR has no readable manifest.
@@ -100,6 +105,12 @@ public struct Manifest {
         if case let .string(finished)? = tree["finished_at"] { m.finishedAt = parseISO(finished) }
         m.executor = tree["executor"] ?? .null
         if case let .array(h)? = tree["history"] { m.history = h }
+        if case let .array(r)? = tree["reused"] {
+            m.reused = r.compactMap { e in
+                guard case let .string(id)? = e["run_id"], case let .string(from)? = e["from"] else { return nil }
+                return RunReuse.Reused(runId: id, from: from)
+            }
+        }
         return m
     }
 

@@ -60,18 +60,25 @@ public struct StudyPipeline {
     }
 
     /// Prepares the folder and executes its pending runs with `executor` (only those in `only`, when
-    /// given: `bridge study verify` recomputes a sample); `command` is recorded in the manifest.
-    public func execute(_ executor: StudyExecutor, force: Bool, only: Set<String>? = nil,
+    /// given: `bridge study verify` recomputes a sample), after copying those that a folder of `reuse`
+    /// has finished (`RunReuse`); `command` is recorded in the manifest.
+    public func execute(_ executor: StudyExecutor, force: Bool, only: Set<String>? = nil, reuse: [URL] = [],
                         command: [String] = CommandLine.arguments) throws -> StudyOutcome {
         // A submission that cannot be made leaves the folder as it was.
         if case .slurm = executor, ExternalCommand.find("sbatch") == nil { throw SlurmSubmitter.missing("sbatch") }
         let lock = try StudyLock(dir: dir)
         defer { withExtendedLifetime(lock) {} }
         if case .prepareOnly = executor {} else { try SlurmSubmitter.checkNoActiveSubmission(dir: dir) }
-        let pending = try StudySetup.prepare(dir: dir, spec: spec, runs: runs, force: force).filter { only?.contains($0.runId) ?? true }
+        var pending = try StudySetup.prepare(dir: dir, spec: spec, runs: runs, force: force).filter { only?.contains($0.runId) ?? true }
         var manifest = Manifest(specText: specText, specSource: specSource, specHash: spec.hash, command: command,
                                 workers: 0, startedAt: Date())
         manifest.history = Manifest.history(before: dir)
+        if !reuse.isEmpty {
+            let reused = try RunReuse.copy(pending, from: reuse.map(StudyPipeline.absolute), into: dir)
+            let ids = Set(reused.map(\.runId))
+            pending.removeAll { ids.contains($0.runId) }
+            manifest.reused = reused
+        }
         switch executor {
         case .prepareOnly:
             manifest.executor = .object([("name", .string("prepare_only"))])
