@@ -14,22 +14,15 @@ extension Collector {
     /// not byte-stable, so this is printed (`bridge study table --timings`), never written to the folder;
     /// a comparison of wall times holds only when every run had a core of its own and nothing else ran.
     public func timingSummaryTable() -> CSVTable {
-        let gcols = groupColumns
-        var table = CSVTable(columns: gcols + Collector.timingSummaryColumns)
+        var table = CSVTable(columns: groupColumns + Collector.timingSummaryColumns)
         let timings = records.map { RunTimings.normalised($0.timings) }
         let names = Collector.summarisedTimings.filter { n in timings.contains { $0[n] != nil } }
-        var order: [[String]] = [], members: [[String]: [Int]] = [:]
-        for (i, r) in plan.runs.enumerated() {
-            let key = groupValues(r)
-            if members[key] == nil { order.append(key) }
-            members[key, default: []].append(i)
-        }
         let pairs = Dictionary(pairing().map { ($0.group, $0.pairs) }, uniquingKeysWith: { a, _ in a })
         let label = plan.reference?.label ?? ""
         func cell(_ v: Double?) -> CSVTable.Cell { v.map { .number($0) } ?? .empty }
-        for key in order {
-            let finished = members[key]!.filter { records[$0].status == "finished" }
-            let group = zip(gcols, key).map { "\($0)=\($1)" }.joined(separator: ",")
+        for (key, runs) in groups() {
+            let finished = runs.filter { records[$0].status == "finished" }
+            let group = groupLabel(key)
             for name in names {
                 let s = Statistics.summarise(finished.compactMap { timings[$0][name] }, streamName: group + "/timing/" + name)
                 var row: [CSVTable.Cell] = key.map { .text($0) } + [.text(name), .integer(s.n), cell(s.mean), cell(s.std), cell(s.ciLow), cell(s.ciHigh)]

@@ -99,6 +99,21 @@ public struct Collector {
 
     func groupValues(_ r: StudyPlan.Run) -> [String] { (plan.hasMethod ? [r.method] : []) + otherValues(r) }
 
+    /// Indices of the runs `include` picks, per parameter group (`groupValues`), groups in order of first
+    /// appearance in the plan: the grouping of summary.csv, paired.csv, the timing table and the figures.
+    func groups(where include: (StudyPlan.Run) -> Bool = { _ in true }) -> [(key: [String], runs: [Int])] {
+        var order: [[String]] = [], members: [[String]: [Int]] = [:]
+        for (i, r) in plan.runs.enumerated() where include(r) {
+            let key = groupValues(r)
+            if members[key] == nil { order.append(key) }
+            members[key, default: []].append(i)
+        }
+        return order.map { ($0, members[$0]!) }
+    }
+
+    /// A group as `column=value` pairs joined by commas: the prefix of its bootstrap streams.
+    func groupLabel(_ key: [String]) -> String { zip(groupColumns, key).map { "\($0)=\($1)" }.joined(separator: ",") }
+
     /// runs.csv's budget columns for training studies: what each run drew in all (the last value of its
     /// data/ curve), so a table states the budget its rows were compared at.
     public static let drawnColumns: [(column: String, metric: String)] = [
@@ -144,17 +159,10 @@ public struct Collector {
     public func summaryTable(values: [[Double?]]) -> CSVTable {
         let gcols = groupColumns
         var table = CSVTable(columns: gcols + Collector.summaryStatColumns)
-        var order: [[String]] = [], members: [[String]: [Int]] = [:]
-        for (i, r) in plan.runs.enumerated() {
-            let key = groupValues(r)
-            if members[key] == nil { order.append(key) }
-            members[key, default: []].append(i)
-        }
         let cols = valueColumns
-        for key in order {
-            let idx = members[key]!
+        for (key, idx) in groups() {
             let finished = idx.filter { records[$0].status == "finished" }
-            let label = zip(gcols, key).map { "\($0)=\($1)" }.joined(separator: ",")
+            let label = groupLabel(key)
             for (c, col) in cols.enumerated() {
                 let x = finished.compactMap { values[$0][c] }
                 let s = Statistics.summarise(x, streamName: label + "/" + col.name)
@@ -191,14 +199,8 @@ public struct Collector {
         for (i, r) in plan.runs.enumerated() where plan.isReference(r) && records[i].status == "finished" {
             referenceIndex[pairKey(r)] = i
         }
-        var order: [[String]] = [], members: [[String]: [Int]] = [:]
-        for (i, r) in plan.runs.enumerated() where !plan.isReference(r) {
-            let key = groupValues(r)
-            if members[key] == nil { order.append(key) }
-            members[key, default: []].append(i)
-        }
-        return order.map { key in
-            (key, members[key]!.compactMap { i in
+        return groups { !plan.isReference($0) }.map { key, runs in
+            (key, runs.compactMap { i in
                 guard records[i].status == "finished" else { return nil }
                 return referenceIndex[pairKey(plan.runs[i])].map { (i, $0) }
             })
@@ -211,11 +213,10 @@ public struct Collector {
     /// variance the two runs share (base model, data, evaluation set of that seed), which unpaired
     /// intervals of summary.csv keep.
     public func pairedTable(values: [[Double?]]) -> CSVTable {
-        let gcols = groupColumns
-        var table = CSVTable(columns: gcols + Collector.pairedColumns)
+        var table = CSVTable(columns: groupColumns + Collector.pairedColumns)
         guard let label = plan.reference?.label else { return table }
         for (key, pairs) in pairing() {
-            let group = zip(gcols, key).map { "\($0)=\($1)" }.joined(separator: ",")
+            let group = groupLabel(key)
             for (c, col) in valueColumns.enumerated() {
                 let d = pairs.compactMap { p -> Double? in
                     guard let a = values[p.run][c], let b = values[p.reference][c] else { return nil }

@@ -50,13 +50,7 @@ extension NotebookExport {
 
     /// Finished-run indices per group, groups in first-appearance order.
     var finishedGroups: [(key: [String], runs: [Int])] {
-        var order: [[String]] = [], members: [[String]: [Int]] = [:]
-        for (i, r) in collector.plan.runs.enumerated() {
-            let key = collector.groupValues(r)
-            if members[key] == nil { order.append(key); members[key] = [] }
-            if collector.records[i].status == "finished" { members[key]!.append(i) }
-        }
-        return order.map { ($0, members[$0]!) }
+        collector.groups().map { ($0.key, $0.runs.filter { collector.records[$0].status == "finished" }) }
     }
 
     func groupLabels(_ keys: [[String]]) -> [String] {

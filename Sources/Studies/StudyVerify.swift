@@ -73,17 +73,23 @@ public struct StudyVerification {
                                       fix: "name a run_id of its runs.csv")
         }
         _ = try pipeline.execute(executor, force: false, only: Set(runIds))
-        func lines(_ dir: URL, _ file: String, _ id: String) throws -> [String] {
-            try AtomicFile.readText(dir.appendingPathComponent(file), what: file).split(separator: "\n", omittingEmptySubsequences: false)
-                .map(String.init).filter { $0.hasPrefix(id + ",") }
+        // Each CSV read once: its rows by run id (the first field), in file order.
+        func rowsByRun(_ dir: URL) throws -> [String: [String]] {
+            var out: [String: [String]] = [:]
+            for file in ["metrics.csv", "runs.csv"] {
+                for line in try AtomicFile.readText(dir.appendingPathComponent(file), what: file).split(separator: "\n") {
+                    out[String(line.prefix { $0 != "," }), default: []].append(String(line))
+                }
+            }
+            return out
         }
         let recomputed = pipeline.dir
-        return try runIds.map { id in
+        let committedRows = try rowsByRun(committed), recomputedRows = try rowsByRun(recomputed)
+        return runIds.map { id in
             let index = known.firstIndex(of: id)!
             let run = plan.runs[index]
             let description = (zip(plan.varied, run.values).map { "\($0)=\($1)" } + ["seed=\(run.seed)"]).joined(separator: ", ")
-            let a = try lines(committed, "metrics.csv", id) + lines(committed, "runs.csv", id)
-            let b = try lines(recomputed, "metrics.csv", id) + lines(recomputed, "runs.csv", id)
+            let a = committedRows[id] ?? [], b = recomputedRows[id] ?? []
             let status = RunRecord.read(dir: recomputed, runId: id).status
             var difference: (String, String)?
             if a != b {
