@@ -11,8 +11,10 @@ public enum RunReuse {
     public struct Reused: Equatable { public var runId: String; public var from: String }
 
     /// Copies, for each of `pending`, a finished run with the same id and config from the first of
-    /// `sources` (study folders with run folders) that has one; returns what it copied. result.json is
-    /// copied last, so a copy interrupted (a full disk) leaves an incomplete run that is computed as usual.
+    /// `sources` (study folders with run folders) that has one; returns what it copied. The pending run's
+    /// folder (an incomplete run: its checkpoint, a partial metrics.csv) is replaced whole, so nothing of it
+    /// stays beside the copy. result.json is copied last, so a copy interrupted (a full disk) leaves an
+    /// incomplete run that is computed as usual.
     public static func copy(_ pending: [PlannedRun], from sources: [URL], into dir: URL) throws -> [Reused] {
         for s in sources {
             guard FileManager.default.fileExists(atPath: s.appendingPathComponent("runs").path) else {
@@ -24,13 +26,17 @@ public enum RunReuse {
         for run in pending {
             for s in sources where RunRecord.isComplete(dir: s, run: run) && RunRecord.read(dir: s, runId: run.runId).status == "finished" {
                 let from = StudyPlan.runDir(s, run.runId), to = StudyPlan.runDir(dir, run.runId)
-                try FileProblem.createFolder(to)
                 let fm = FileManager.default
+                if fm.fileExists(atPath: to.path) {
+                    do { try fm.removeItem(at: to) } catch {
+                        throw FileProblem(url: to, error: error, action: "replace the incomplete run folder with the reused run")
+                    }
+                }
+                try FileProblem.createFolder(to)
                 let names = try fm.contentsOfDirectory(atPath: from.path).filter { $0 != ".lock" && $0 != "result.json" }.sorted() + ["result.json"]
                 for name in names {
                     let target = to.appendingPathComponent(name)
                     do {
-                        if fm.fileExists(atPath: target.path) { try fm.removeItem(at: target) }
                         try fm.copyItem(at: from.appendingPathComponent(name), to: target)
                     } catch {
                         throw FileProblem(url: target, error: error, action: "copy the reused run's \(name)")

@@ -14,6 +14,14 @@ struct StudyFailure: Error, CustomStringConvertible {
     let description: String
 }
 
+/// `--reuse`, shared by `study run` and `study submit`: folders whose finished runs are copied (`RunReuse`).
+struct StudyReuseOptions: ParsableArguments {
+    @Option(name: .long, help: "A study folder with run folders (e.g. results/cost-paper) whose finished runs with the same run id (the hash of the resolved config) are copied instead of computed again (repeatable; the manifest lists them). Their timings come from that study: do not reuse into a study that measures wall time.")
+    var reuse: [String] = []
+
+    var folders: [URL] { reuse.map { URL(fileURLWithPath: $0) } }
+}
+
 /// Refuses a trailing argument of `study run` / `study submit` that is not a key.path=value override.
 func checkStudyOverrides(_ overrides: [String]) throws {
     for o in overrides where !o.contains("=") {

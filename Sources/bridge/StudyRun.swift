@@ -23,8 +23,7 @@ struct StudyRun: ParsableCommand {
     @Option(name: .long, help: "Output folder (default: results/<study>[-<preset>]).")
     var out: String?
 
-    @Option(name: .long, help: "A study folder with run folders (e.g. results/cost-paper) whose finished runs with the same run id (the hash of the resolved config) are copied instead of computed again (repeatable; the manifest lists them). Their timings come from that study: do not reuse into a study that measures wall time.")
-    var reuse: [String] = []
+    @OptionGroup var reuse: StudyReuseOptions
 
     @Flag(name: .long, help: "Run into an existing folder even if it holds a different spec.")
     var force = false
@@ -56,7 +55,7 @@ struct StudyRun: ParsableCommand {
         }
         let executor: StudyExecutor = prepareOnly ? .prepareOnly
             : .local(.processes(executable: currentExecutable()), workers: workers, progress: ProgressReporter(study: effective.name))
-        switch try pipeline.execute(executor, force: force, reuse: reuse.map { URL(fileURLWithPath: $0) }) {
+        switch try pipeline.execute(executor, force: force, reuse: reuse.folders) {
         case let .prepared(folders):
             for f in folders { print(f.path) }
         case let .collected(finished, diverged, failed, _):

@@ -26,8 +26,7 @@ struct StudySubmit: ParsableCommand {
     @Option(name: .long, help: "Output folder (default: results/<study>[-<preset>]); it must be on the shared filesystem.")
     var out: String?
 
-    @Option(name: .long, help: "A study folder with run folders (e.g. results/cost-paper) whose finished runs with the same run id (the hash of the resolved config) are copied instead of computed again (repeatable; the manifest lists them). Their timings come from that study: do not reuse into a study that measures wall time.")
-    var reuse: [String] = []
+    @OptionGroup var reuse: StudyReuseOptions
 
     @Flag(name: .long, help: "Submit into an existing folder even if it holds a different spec (finished runs whose config is unchanged are kept).")
     var force = false
@@ -82,7 +81,7 @@ struct StudySubmit: ParsableCommand {
         let pipeline = try StudyPipeline(specFile: spec, preset: preset, overrides: overrides, kinds: RunKinds.all, out: out)
         let name = pipeline.spec.name + (pipeline.spec.preset.isEmpty ? "" : " (preset \(pipeline.spec.preset))")
         let dir = pipeline.dir.relativePath // as the user wrote it (the scripts hold absolute paths)
-        switch try pipeline.execute(.slurm(flags, executable: currentExecutable()), force: force, reuse: reuse.map { URL(fileURLWithPath: $0) }) {
+        switch try pipeline.execute(.slurm(flags, executable: currentExecutable()), force: force, reuse: reuse.folders) {
         case let .collected(finished, diverged, failed, _):
             print("study \(name): all \(pipeline.runs.count) runs are complete (\(finished) finished, \(diverged) diverged, \(failed) failed); nothing to submit")
             print("collected: \(dir)/runs.csv, summary.csv, metrics.csv (timings.csv, manifest.json)")

@@ -9,9 +9,10 @@ import Testing
     static let overlapping = toySpecText.replacingOccurrences(of: "    method: [sgd, heavy_ball]\n    learning_rate: [0.05, 0.2]\n",
                                                                with: "    method: [sgd]\n    learning_rate: [0.05, 0.3]\n")
 
-    func execute(_ text: String, dir: URL, reuse: [URL]) throws -> StudyOutcome {
+    func execute(_ text: String, dir: URL, reuse: [URL], prepareOnly: Bool = false) throws -> StudyOutcome {
         let pipeline = try StudyPipeline(specText: text, source: "test.yaml", preset: nil, overrides: [], kinds: [ToyQuadraticKind()], out: dir.path)
-        return try pipeline.execute(.local(.inProcess(kinds: [ToyQuadraticKind()]), workers: 1, progress: quietProgress()), force: false, reuse: reuse)
+        let executor: StudyExecutor = prepareOnly ? .prepareOnly : .local(.inProcess(kinds: [ToyQuadraticKind()]), workers: 1, progress: quietProgress())
+        return try pipeline.execute(executor, force: false, reuse: reuse)
     }
 
     @Test func sharedRunsAreCopiedAndTheFolderCollectsToTheSameBytes() throws {
@@ -19,12 +20,17 @@ import Testing
         let source = try temporaryFolder("reuse-source")
         try runInProcess(toySpecText, dir: source)
         let withReuse = try temporaryFolder("reuse-with"), without = try temporaryFolder("reuse-without")
-        _ = try execute(Self.overlapping, dir: withReuse, reuse: [source])
         try runInProcess(Self.overlapping, dir: without)
-
         let sourceIds = Set(CSVTable.parse(try read(source, "runs.csv")).rows.map { $0[0] })
         let shared = CSVTable.parse(try read(without, "runs.csv")).rows.filter { sourceIds.contains($0[0]) }.map { $0[0] }
         #expect(shared.count == 3, "sgd at 0.05, three seeds")
+        // An incomplete earlier attempt of a shared run (prepared, then a file the reused run does not have).
+        _ = try execute(Self.overlapping, dir: withReuse, reuse: [], prepareOnly: true)
+        let stale = withReuse.appendingPathComponent("runs/\(shared[0])/stale-checkpoint")
+        try Data("partial".utf8).write(to: stale)
+        _ = try execute(Self.overlapping, dir: withReuse, reuse: [source])
+        #expect(!FileManager.default.fileExists(atPath: stale.path), "the incomplete run's folder is replaced whole by the reused run")
+
         let manifest = try ConfigValue.parseYAML(try read(withReuse, "manifest.json"), source: "manifest.json").value
         guard case let .array(reused)? = manifest["reused"] else { Issue.record("no reused list in the manifest"); return }
         #expect(reused.map { ConfigPath.cellText($0["run_id"] ?? .null) }.sorted() == shared.sorted())
