@@ -41,19 +41,22 @@ struct PeerFigures {
     static let fix = "run scripts/bench-peer.sh --out FILE on this machine and pass --peer FILE (or omit --peer for the stored figures)"
 
     /// Reads and checks a peer file; every error names the file (and the line when it is one line's fault).
-    static func load(path: String, thisCPU: String = PeerFigures.cpuName()) throws -> PeerFigures {
+    /// `thisCPU` and `measuredAt` are the benchmark's: this process and now for a run, the provenance
+    /// of the CSV for `--markdown-from` (nil CPU: a CSV without one, never side by side).
+    static func load(path: String, thisCPU: String? = PeerFigures.cpuName(), measuredAt: Date = Date()) throws -> PeerFigures {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ConfigError.invalid(source: path, path: "--peer", line: nil, message: "file not found (relative paths are from \(FileManager.default.currentDirectoryPath))", fix: fix)
         }
         let text = try AtomicFile.readText(URL(fileURLWithPath: path), what: "--peer")
-        return try parse(text, source: path, thisCPU: thisCPU)
+        return try parse(text, source: path, thisCPU: thisCPU, measuredAt: measuredAt)
     }
 
-    /// How long a peer measured on this CPU model counts as side by side: one session of this project's
-    /// machines (their CPU, load and neighbours change between sessions, and the peer with them).
+    /// How far apart a peer and the benchmark measured on this CPU model may be, either order, to count
+    /// as side by side: one session of this project's machines (their CPU, load and neighbours change
+    /// between sessions, and the peer with them).
     static let sideBySideWindow: TimeInterval = 3 * 3600
 
-    static func parse(_ text: String, source: String, thisCPU: String) throws -> PeerFigures {
+    static func parse(_ text: String, source: String, thisCPU: String?, measuredAt: Date = Date()) throws -> PeerFigures {
         func bad(_ line: Int?, _ message: String) -> ConfigError {
             .invalid(source: source, path: "--peer", line: line, message: message, fix: fix)
         }
@@ -92,12 +95,17 @@ struct PeerFigures {
         let what = ["torch", "blas"].compactMap { k in (header[k] as? String)?.split(separator: " ").first.map { "\(k) \($0)" } }
             .joined(separator: ", ")
         let detail = "\(what.isEmpty ? "" : "; \(what)"), \(source)"
+        guard let thisCPU else {
+            return PeerFigures(sideBySide: false,
+                               label: "figures from \(cpu) at \(date)\(detail), not known to be side by side: the CSV has no provenance file saying where and when it was measured",
+                               tokensPerSecond: figures)
+        }
         if cpu == thisCPU {
-            let age = ISO8601DateFormatter().date(from: date).map { Date().timeIntervalSince($0) }
-            if let age, age >= -60, age <= sideBySideWindow {
+            let age = ISO8601DateFormatter().date(from: date).map { measuredAt.timeIntervalSince($0) }
+            if let age, abs(age) <= sideBySideWindow {
                 return PeerFigures(sideBySide: true, label: "measured side by side on \(cpu) at \(date)\(detail)", tokensPerSecond: figures)
             }
-            let when = age.map { String(format: "%.1f h before this run", $0 / 3600) } ?? "date not ISO 8601"
+            let when = age.map { String(format: "%.1f h ", abs($0) / 3600) + ($0 >= 0 ? "before" : "after") + " this run" } ?? "date not ISO 8601"
             return PeerFigures(sideBySide: false,
                                label: "figures from this CPU model (\(cpu), \(date), \(when)\(detail)), not side by side: run scripts/bench-peer.sh and pass --peer FILE",
                                tokensPerSecond: figures)

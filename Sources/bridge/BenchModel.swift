@@ -37,7 +37,7 @@ struct BenchModel: ParsableCommand {
     @Option(help: "Minimum seconds per timed measurement.")
     var minSeconds = 2.0
 
-    @Option(help: "Print the Markdown table of an existing CSV written by this command, and exit (no timing).")
+    @Option(help: "Print the Markdown table of an existing CSV written by this command, and exit (no timing). With --peer FILE, every peer ratio is recomputed against FILE, side by side judged by the CSV's provenance file.")
     var markdownFrom: String?
 
     @Option(help: "PyTorch peer figures (JSONL written by scripts/bench-peer.sh) to compute every ratio against; without it, the stored figures (not side by side).")
@@ -93,9 +93,10 @@ struct BenchModel: ParsableCommand {
 
     func run() throws {
         if let markdownFrom {
-            print(try BenchModel.markdown(csv: AtomicFile.readText(URL(fileURLWithPath: markdownFrom), what: "--markdown-from")))
+            print(try BenchModel.markdown(from: markdownFrom, peer: peer))
             return
         }
+        let started = Date()
         let sizeList = sizes.split(separator: ",").map(String.init), modeList = modes.split(separator: ",").map(String.init)
         let figures = try peer.map { try PeerFigures.load(path: $0) } ?? PeerFigures.stored
         try figures.requireFigures(sizes: sizeList, modes: modeList, batches: batchList, source: peer ?? "stored figures")
@@ -150,25 +151,16 @@ struct BenchModel: ParsableCommand {
                           .text(stps / p >= target ? "yes" : "no")] + peerCells)
             print("\(size) sample 64×32: \(Int(stps)) new tok/s; \(round3(stps / p))× peer (target \(target)×)")
         }
-        try table.write(to: URL(fileURLWithPath: out))
+        let url = URL(fileURLWithPath: out)
+        try table.write(to: url)
+        let meta = BenchModelProvenance(
+            command: (["bridge", "bench", "model"] + CommandLine.arguments.dropFirst(3)).joined(separator: " "),
+            dateUTC: ISO8601DateFormatter().string(from: started), cpuName: PeerFigures.cpuName(),
+            quick: quick, minSeconds: seconds, peer: figures.label, numerics: NumericsProvenance.current())
+        let metaURL = BenchModelProvenance.url(besides: url)
+        try AtomicFile.write(try ConfigValue.encode(meta).prettyJSON, to: metaURL)
         print(BenchModel.markdown(csv: table.text))
-        print("wrote \(out)")
-    }
-
-    /// The docs table: one row per CSV row.
-    static func markdown(csv: String) -> String {
-        let (header, rows) = CSVTable.parse(csv)
-        func col(_ row: [String], _ name: String) -> String { header.firstIndex(of: name).map { $0 < row.count ? row[$0] : "" } ?? "" }
-        var lines = ["| size | mode | B | tokens/s | GFLOP/s | SGEMM GFLOP/s | ratio to SGEMM | peer tokens/s | ratio to peer | target | met |",
-                     "|---|---|---|---|---|---|---|---|---|---|---|"]
-        for r in rows {
-            lines.append("| " + ["size", "mode", "batch", "tokens_per_s", "gflops", "sgemm_gflops", "ratio_sgemm",
-                                 "peer_tokens_per_s", "ratio_peer", "target_ratio_peer", "meets_target"].map { col(r, $0) }.joined(separator: " | ") + " |")
-        }
-        // CSVs written before the peer columns existed have no label (their peer was REPORT.md's figures).
-        let labels = Set(rows.map { col($0, "peer") }.filter { !$0.isEmpty })
-        if !labels.isEmpty { lines.append("\nPeer: " + labels.sorted().joined(separator: "; ")) }
-        return lines.joined(separator: "\n")
+        print("wrote \(out) and \(metaURL.lastPathComponent)")
     }
 
     func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }

@@ -123,6 +123,62 @@ struct BenchPeerCLITests {
         #expect(r.status == 0 && r.out.hasSuffix("\ntiny sample 64×32: 1000 new tok/s\n"), "\(r.out) \(r.err)")
     }
 
+    /// The Markdown row of a table printed by `--markdown-from` for tiny sampling, split into cells.
+    static func sampleRow(_ out: String) -> [String] {
+        let line = out.split(separator: "\n").first { $0.hasPrefix("| tiny | sample |") } ?? ""
+        return line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    @Test("the CSV gets a provenance file; --markdown-from with --peer recomputes every ratio against a peer measured after it")
+    func markdownFromWithPeer() throws {
+        let dir = try makeTempDir("peer-markdown")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try runBridge(Self.quickSample + ["--out", "b.csv"], in: dir)
+        #expect(r.status == 0, "\(r.err)")
+        let meta = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("b.provenance.json"))) as? [String: Any])
+        let stamp = try #require(meta["date_utc"] as? String), measured = try #require(ISO8601DateFormatter().date(from: stamp))
+        #expect(meta["cpu_name"] as? String == Self.thisCPU() && (meta["numerics"] as? [String: Any])?["openblas_core"] is String, "\(meta)")
+        let first = try #require(try Self.rows(dir.appendingPathComponent("b.csv")).first)
+        let rate = try #require(Double(first["tokens_per_s"] ?? ""))
+
+        // The peer ran 20 minutes after the benchmark (round "bridge first, then peer"): side by side.
+        let later = ISO8601DateFormatter().string(from: measured.addingTimeInterval(1200))
+        try Self.fixture(cpu: Self.thisCPU(), sampleRate: 1000, date: later).write(to: dir.appendingPathComponent("after.jsonl"), atomically: true, encoding: .utf8)
+        let m = try runBridge(["bench", "model", "--markdown-from", "b.csv", "--peer", "after.jsonl"], in: dir)
+        #expect(m.status == 0, "\(m.err)")
+        let row = Self.sampleRow(m.out)
+        let ratio = try #require(Double(row.count > 8 ? row[8] : "")) // cells: size, mode, B, tokens/s, …, peer, ratio, target, met
+        #expect(row.count == 11 && row[7] == "1000" && abs(ratio - rate / 1000) <= 0.0005 + 1e-9 && row[10] == (rate / 1000 >= 2 ? "yes" : "no"), "\(row)")
+        #expect(m.out.contains("\nPeer: measured side by side on \(Self.thisCPU()) at \(later); torch 2.13.0+cpu, blas mkl, after.jsonl"), "\(m.out)")
+
+        // Five hours after: the same CPU, not side by side; the age is counted from the CSV, not from now.
+        let muchLater = ISO8601DateFormatter().string(from: measured.addingTimeInterval(5 * 3600))
+        try Self.fixture(cpu: Self.thisCPU(), sampleRate: 500, date: muchLater).write(to: dir.appendingPathComponent("late.jsonl"), atomically: true, encoding: .utf8)
+        let l = try runBridge(["bench", "model", "--markdown-from", "b.csv", "--peer", "late.jsonl"], in: dir)
+        #expect(l.status == 0 && Self.sampleRow(l.out).dropFirst(7).first == "500", "\(l.out) \(l.err)")
+        #expect(l.out.contains(", 5.0 h after this run; torch 2.13.0+cpu, blas mkl, late.jsonl), not side by side"), "\(l.out)")
+
+        // Without --peer the table keeps the CSV's own ratios (the stored figures it was written with).
+        let plain = try runBridge(["bench", "model", "--markdown-from", "b.csv"], in: dir)
+        #expect(plain.status == 0 && plain.out.contains("\nPeer: stored figures from "), "\(plain.out)")
+
+        // A CSV without its provenance file cannot be judged side by side.
+        try FileManager.default.copyItem(at: dir.appendingPathComponent("b.csv"), to: dir.appendingPathComponent("bare.csv"))
+        let bare = try runBridge(["bench", "model", "--markdown-from", "bare.csv", "--peer", "after.jsonl"], in: dir)
+        #expect(bare.status == 0 && bare.out.contains("not known to be side by side: the CSV has no provenance file"), "\(bare.out) \(bare.err)")
+
+        // A peer file without a figure for one of the CSV's rows names the row and the fix.
+        try #"{"kind": "peer", "cpu": "x", "date": "2026-01-02T03:04:05Z"}"#.write(to: dir.appendingPathComponent("none.jsonl"), atomically: true, encoding: .utf8)
+        let none = try runBridge(["bench", "model", "--markdown-from", "b.csv", "--peer", "none.jsonl"], in: dir)
+        #expect(none.status != 0 && none.err.contains("none.jsonl: '--peer': no peer figure for tiny sample B=64 (row 2 of b.csv)")
+                && none.err.contains("scripts/bench-peer.sh"), "\(none.err)")
+
+        // A damaged provenance file is an error naming it, not a silent "no provenance".
+        try "{}".write(to: dir.appendingPathComponent("b.provenance.json"), atomically: true, encoding: .utf8)
+        let damaged = try runBridge(["bench", "model", "--markdown-from", "b.csv", "--peer", "after.jsonl"], in: dir)
+        #expect(damaged.status != 0 && damaged.err.contains("b.provenance.json") && damaged.err.contains("not a bench model provenance file"), "\(damaged.err)")
+    }
+
     @Test("a missing, malformed or incomplete peer file is an error naming the file and scripts/bench-peer.sh")
     func errors() throws {
         let dir = try makeTempDir("peer-errors")

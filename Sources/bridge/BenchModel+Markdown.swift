@@ -1,0 +1,110 @@
+import BridgeSupport
+import Foundation
+import TensorCore
+
+/// What `bridge bench model` writes beside its CSV (`<name>.provenance.json`): when and on which CPU
+/// the figures were measured, with the BLAS build and core. `--markdown-from CSV --peer FILE` reads it
+/// to judge whether a peer file measured later (a round run as "bridge first, then the peer") was
+/// side by side with the CSV.
+struct BenchModelProvenance: Codable {
+    var command: String
+    /// When the timing started (ISO 8601, UTC).
+    var dateUTC: String
+    /// The CPU as scripts/bench-peer.sh names it (`PeerFigures.cpuName`), so the two can be compared.
+    var cpuName: String
+    var quick: Bool
+    /// Seconds per timed measurement actually used.
+    var minSeconds: Double
+    /// The peer label the CSV's ratios were computed against.
+    var peer: String
+    var numerics: NumericsProvenance
+
+    enum CodingKeys: String, CodingKey {
+        case command, dateUTC = "date_utc", cpuName = "cpu_name", quick, minSeconds = "min_seconds", peer, numerics
+    }
+
+    static func url(besides csv: URL) -> URL {
+        csv.deletingPathExtension().appendingPathExtension("provenance.json")
+    }
+
+    /// The CPU and start time recorded beside `csv`, nil when there is no provenance file (CSVs
+    /// written before it existed). A file that is there but unreadable is an error naming it.
+    static func measured(besides csv: URL) throws -> (cpu: String, date: Date)? {
+        let url = url(besides: csv)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        let text = try AtomicFile.readText(url, what: "bench model provenance")
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
+              let cpu = object["cpu_name"] as? String, let stamp = object["date_utc"] as? String,
+              let date = ISO8601DateFormatter().date(from: stamp) else {
+            throw ConfigError.invalid(source: url.path, path: "cpu_name, date_utc", line: nil,
+                                      message: "not a bench model provenance file (needs string fields cpu_name and an ISO 8601 date_utc)",
+                                      fix: "restore the file written by `bridge bench model`, or move it away to treat the CSV as having none")
+        }
+        return (cpu, date)
+    }
+}
+
+extension BenchModel {
+    /// The Markdown table of a CSV written by this command; with `peer`, its peer columns recomputed
+    /// against that file first.
+    static func markdown(from path: String, peer: String?) throws -> String {
+        let csv = URL(fileURLWithPath: path)
+        let text = try AtomicFile.readText(csv, what: "--markdown-from")
+        guard let peer else { return markdown(csv: text) }
+        let measured = try BenchModelProvenance.measured(besides: csv)
+        let figures = try PeerFigures.load(path: peer, thisCPU: measured?.cpu, measuredAt: measured?.date ?? Date())
+        return markdown(csv: try recomputed(csv: text, source: path, peer: figures, peerSource: peer))
+    }
+
+    /// `csv` with peer_tokens_per_s, ratio_peer, meets_target, peer_side_by_side and peer recomputed
+    /// from `peer` for every row (rounded as the benchmark rounds them); the measured columns are kept.
+    static func recomputed(csv: String, source: String, peer: PeerFigures, peerSource: String) throws -> String {
+        let (header, rows) = CSVTable.parse(csv)
+        let needed = ["size", "mode", "batch", "tokens_per_s", "peer_tokens_per_s", "ratio_peer", "target_ratio_peer",
+                      "meets_target", "peer_side_by_side", "peer"]
+        let missing = needed.filter { !header.contains($0) }
+        guard missing.isEmpty else {
+            throw ConfigError.invalid(source: source, path: "--markdown-from", line: 1,
+                                      message: "no column \(missing.joined(separator: ", ")) (not a CSV of this version of `bridge bench model`)",
+                                      fix: "re-run `bridge bench model --peer FILE` to get ratios against FILE")
+        }
+        var table = CSVTable(columns: header)
+        for (i, row) in rows.enumerated() {
+            var cells = Dictionary(uniqueKeysWithValues: zip(header, row.map { CSVTable.Cell.text($0) }))
+            func value(_ name: String) -> String { header.firstIndex(of: name).map { $0 < row.count ? row[$0] : "" } ?? "" }
+            guard let batch = Int(value("batch")), let rate = Double(value("tokens_per_s")) else {
+                throw ConfigError.invalid(source: source, path: "batch, tokens_per_s", line: i + 2,
+                                          message: "not a number", fix: "restore the CSV written by `bridge bench model`")
+            }
+            guard let p = peer.figure(size: value("size"), mode: value("mode"), batch: batch) else {
+                throw ConfigError.invalid(source: peerSource, path: "--peer", line: nil,
+                                          message: "no peer figure for \(value("size")) \(value("mode")) B=\(batch) (row \(i + 2) of \(source))",
+                                          fix: PeerFigures.fix)
+            }
+            let ratio = (rate / p * 1000).rounded() / 1000
+            cells["peer_tokens_per_s"] = .number(p.rounded())
+            cells["ratio_peer"] = .number(ratio)
+            if let target = Double(value("target_ratio_peer")) { cells["meets_target"] = .text(rate / p >= target ? "yes" : "no") }
+            cells["peer_side_by_side"] = .text(peer.sideBySide ? "yes" : "no")
+            cells["peer"] = .text(peer.label)
+            table.append(named: cells)
+        }
+        return table.text
+    }
+
+    /// The docs table: one row per CSV row.
+    static func markdown(csv: String) -> String {
+        let (header, rows) = CSVTable.parse(csv)
+        func col(_ row: [String], _ name: String) -> String { header.firstIndex(of: name).map { $0 < row.count ? row[$0] : "" } ?? "" }
+        var lines = ["| size | mode | B | tokens/s | GFLOP/s | SGEMM GFLOP/s | ratio to SGEMM | peer tokens/s | ratio to peer | target | met |",
+                     "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for r in rows {
+            lines.append("| " + ["size", "mode", "batch", "tokens_per_s", "gflops", "sgemm_gflops", "ratio_sgemm",
+                                 "peer_tokens_per_s", "ratio_peer", "target_ratio_peer", "meets_target"].map { col(r, $0) }.joined(separator: " | ") + " |")
+        }
+        // CSVs written before the peer columns existed have no label (their peer was REPORT.md's figures).
+        let labels = Set(rows.map { col($0, "peer") }.filter { !$0.isEmpty })
+        if !labels.isEmpty { lines.append("\nPeer: " + labels.sorted().joined(separator: "; ")) }
+        return lines.joined(separator: "\n")
+    }
+}
