@@ -42,6 +42,7 @@ struct BenchCores: ParsableCommand {
     }
 
     func run() throws {
+        let started = Date()
         let selection = BLASCoreSetup.current()
         var handSet = cores.compactMap { OpenBLASCore(name: $0) }
         if handSet.isEmpty {
@@ -101,12 +102,14 @@ struct BenchCores: ParsableCommand {
         }
         let url = URL(fileURLWithPath: out)
         try table.write(to: url)
+        try BenchProvenance.write(besides: url, started: started, settings: BenchCoresSettings(
+            rounds: rounds, full: full, configurations: configs.map { "\($0.label): \(coreInUse[$0.label] ?? "?")" }))
         print("\nselected core \(coreInUse["selected"] ?? "?") vs cores set by hand, raw GEMM GFLOP/s, median of \(rounds) rounds per shape:")
         for c in handSet {
             let r = (ratios[c.rawValue] ?? []).sorted()
             print("  selected / \(c.rawValue): median \(String(format: "%.3f", r[r.count / 2])), min \(String(format: "%.3f", r.first!)) over \(r.count) shapes")
         }
-        print("wrote \(url.path)")
+        print("wrote \(url.path) and \(BenchProvenance<BenchCoresSettings>.url(besides: url).lastPathComponent)")
     }
 
     /// One `bench kernels` child; returns the core it ran (read from its provenance file).
@@ -134,4 +137,13 @@ struct BenchCores: ParsableCommand {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: meta)) as? [String: Any]
         return ((json?["numerics"] as? [String: Any])?["openblas_core"] as? String) ?? "?"
     }
+}
+
+/// `bridge bench cores`' own settings in its provenance file (see `BenchProvenance`); the numerics
+/// there are this process's (the "selected" configuration), each child's core is in `configurations`.
+struct BenchCoresSettings: Encodable {
+    var rounds: Int
+    var full: Bool
+    /// "label: core it ran", in the CSV's column order.
+    var configurations: [String]
 }

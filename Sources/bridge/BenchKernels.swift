@@ -63,7 +63,7 @@ struct BenchKernels: ParsableCommand {
 
         var rng = RNG(seed: 1).derive("bench.kernels")
         var results: [LinearBenchResult] = []
-        let started = ContinuousClock.now
+        let started = ContinuousClock.now, startedAt = Date()
         for rows in rowsList {
             for layer in layers {
                 let buffers = LinearBenchBuffers(rows: rows, C: layer.C, OC: layer.OC, rng: &rng)
@@ -85,12 +85,8 @@ struct BenchKernels: ParsableCommand {
         let below = results.filter { $0.ratio < 0.95 }.count
         let summary = "ratio wrapper/raw: median \(fixed(ratios[ratios.count / 2], 3)), min \(fixed(worst.ratio, 3)) " +
             "(\(worst.op.rawValue) M\(worst.M) K\(worst.K) N\(worst.N)); \(below) of \(results.count) below 0.95"
-        let meta = BenchKernelsProvenance(
-            command: (["bridge", "bench", "kernels"] + CommandLine.arguments.dropFirst(3)).joined(separator: " "),
-            dateUTC: ISO8601DateFormatter().string(from: Date()), repeats: repeats, warmup: warmup,
-            minSampleMs: minSampleMs, quick: quick, clock: clock.rawValue, summary: summary, numerics: provenance)
-        let metaURL = url.deletingPathExtension().appendingPathExtension("provenance.json")
-        try AtomicFile.write(try ConfigValue.encode(meta).prettyJSON, to: metaURL)
+        let metaURL = try BenchProvenance.write(besides: url, started: startedAt, settings: BenchKernelsSettings(
+            repeats: repeats, warmup: warmup, minSampleMs: minSampleMs, quick: quick, clock: clock.rawValue, summary: summary))
         print("\n\(summary)")
         print("wrote \(url.path) and \(metaURL.lastPathComponent) in \(fixed(Double(elapsed.components.seconds), 0)) s")
     }
@@ -254,19 +250,15 @@ private func rounded(_ x: Double, _ digits: Int) -> Double {
 
 private func pad(_ s: String, _ width: Int) -> String { s.padding(toLength: max(width, s.count + 1), withPad: " ", startingAt: 0) }
 
-/// What produced a benchmark CSV, written next to it.
-struct BenchKernelsProvenance: Codable {
-    var command: String
-    var dateUTC: String
+/// `bridge bench kernels`' own settings in its provenance file (see `BenchProvenance`).
+struct BenchKernelsSettings: Encodable {
     var repeats: Int
     var warmup: Int
     var minSampleMs: Double
     var quick: Bool
     var clock: String
+    /// The summary line printed at the end (ratio wrapper / raw).
     var summary: String
-    var numerics: NumericsProvenance
 
-    enum CodingKeys: String, CodingKey {
-        case command, dateUTC = "date_utc", repeats, warmup, minSampleMs = "min_sample_ms", quick, clock, summary, numerics
-    }
+    enum CodingKeys: String, CodingKey { case repeats, warmup, minSampleMs = "min_sample_ms", quick, clock, summary }
 }

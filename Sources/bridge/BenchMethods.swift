@@ -42,6 +42,7 @@ struct BenchMethods: ParsableCommand {
 
     func run() throws {
         BLAS.threads = 1
+        let started = Date()
         let cfg = try Train.loadConfig(file: config, method: nil, overrides: overrides)
         let timings = try StepTimer.measure(config: cfg, methods: methods.split(separator: ",").map(String.init), repeats: repeats, warmSFTSteps: warmSft)
         var table = CSVTable(columns: ["method", "warm_sft", "repeats", "step_s", "ratio_to_first", "bound_s", "ratio_to_bound",
@@ -64,6 +65,19 @@ struct BenchMethods: ParsableCommand {
         let url = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try table.write(to: url)
-        print("wrote \(out)")
+        let metaURL = try BenchProvenance.write(besides: url, started: started, settings: BenchMethodsSettings(
+            methods: methods.split(separator: ",").map(String.init), repeats: repeats, warmSft: warmSft, config: cfg))
+        print("wrote \(out) and \(metaURL.lastPathComponent)")
     }
+}
+
+/// `bridge bench methods`' own settings in its provenance file (see `BenchProvenance`): the effective
+/// config (file and overrides applied), so the timed model and batch shapes can be traced.
+struct BenchMethodsSettings: Encodable {
+    var methods: [String]
+    var repeats: Int
+    var warmSft: Int
+    var config: TrainConfig
+
+    enum CodingKeys: String, CodingKey { case methods, repeats, warmSft = "warm_sft", config }
 }

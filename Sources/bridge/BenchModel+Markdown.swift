@@ -2,35 +2,28 @@ import BridgeSupport
 import Foundation
 import TensorCore
 
-/// What `bridge bench model` writes beside its CSV (`<name>.provenance.json`): when and on which CPU
-/// the figures were measured, with the BLAS build and core. `--markdown-from CSV --peer FILE` reads it
-/// to judge whether a peer file measured later (a round run as "bridge first, then the peer") was
-/// side by side with the CSV.
-struct BenchModelProvenance: Codable {
-    var command: String
-    /// When the timing started (ISO 8601, UTC).
-    var dateUTC: String
-    /// The CPU as scripts/bench-peer.sh names it (`PeerFigures.cpuName`), so the two can be compared.
-    var cpuName: String
+/// `bridge bench model`'s own settings in its provenance file (see `BenchProvenance`).
+struct BenchModelSettings: Encodable {
+    var sizes: [String]
+    var modes: [String]
+    var batches: [Int]
     var quick: Bool
     /// Seconds per timed measurement actually used.
     var minSeconds: Double
     /// The peer label the CSV's ratios were computed against.
     var peer: String
-    var numerics: NumericsProvenance
 
-    enum CodingKeys: String, CodingKey {
-        case command, dateUTC = "date_utc", cpuName = "cpu_name", quick, minSeconds = "min_seconds", peer, numerics
-    }
+    enum CodingKeys: String, CodingKey { case sizes, modes, batches, quick, minSeconds = "min_seconds", peer }
+}
 
-    static func url(besides csv: URL) -> URL {
-        csv.deletingPathExtension().appendingPathExtension("provenance.json")
-    }
-
+/// Reads back what `--markdown-from CSV --peer FILE` needs of a bench model provenance file: when and on
+/// which CPU the CSV was measured, to judge whether a peer file measured later (a round run as "bridge
+/// first, then the peer") was side by side with it.
+enum BenchModelProvenance {
     /// The CPU and start time recorded beside `csv`, nil when there is no provenance file (CSVs
     /// written before it existed). A file that is there but unreadable is an error naming it.
     static func measured(besides csv: URL) throws -> (cpu: String, date: Date)? {
-        let url = url(besides: csv)
+        let url = BenchProvenance<BenchModelSettings>.url(besides: csv)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let text = try AtomicFile.readText(url, what: "bench model provenance")
         guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],

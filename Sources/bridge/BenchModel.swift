@@ -153,12 +153,8 @@ struct BenchModel: ParsableCommand {
         }
         let url = URL(fileURLWithPath: out)
         try table.write(to: url)
-        let meta = BenchModelProvenance(
-            command: (["bridge", "bench", "model"] + CommandLine.arguments.dropFirst(3)).joined(separator: " "),
-            dateUTC: ISO8601DateFormatter().string(from: started), cpuName: PeerFigures.cpuName(),
-            quick: quick, minSeconds: seconds, peer: figures.label, numerics: NumericsProvenance.current())
-        let metaURL = BenchModelProvenance.url(besides: url)
-        try AtomicFile.write(try ConfigValue.encode(meta).prettyJSON, to: metaURL)
+        let metaURL = try BenchProvenance.write(besides: url, started: started, settings: BenchModelSettings(
+            sizes: sizeList, modes: modeList, batches: batchList, quick: quick, minSeconds: seconds, peer: figures.label))
         print(BenchModel.markdown(csv: table.text))
         print("wrote \(out) and \(metaURL.lastPathComponent)")
     }

@@ -87,6 +87,11 @@ import Testing
         #expect(header == ["op", "M", "K", "N", "selected_gflops", "Prescott_gflops", "selected_over_Prescott"])
         #expect(rows.count == 18)   // bench kernels --quick: 2 row counts × 3 layers × 3 GEMMs
         for row in rows { #expect((Double(row[4]) ?? 0) > 0 && (Double(row[6]) ?? 0) > 0, "\(row)") }
+        // Beside the CSV: when, where and with which cores it was measured.
+        let meta = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("cores.provenance.json"))) as? [String: Any])
+        let settings = try #require(meta["settings"] as? [String: Any])
+        #expect(meta["date_utc"] is String && meta["cpu_name"] is String && (meta["numerics"] as? [String: Any])?["openblas_core"] is String, "\(meta)")
+        #expect((settings["configurations"] as? [String])?.last == "Prescott: Prescott" && settings["rounds"] as? Int == 1, "\(settings)")
 
         let bad = try runBridge(["bench", "cores", "--core", "Skylake"], in: dir)
         #expect(bad.status != 0)
