@@ -7,7 +7,7 @@
 Each sample is attributed to the benchmark phase on its call chain (the timed train steps or sampling
 calls, warm-up included; the raw-SGEMM reference rate and the model set-up are left out) and to a bucket by its innermost frame:
 OpenBLAS (every GEMM; the model calls no other BLAS routine), or the Swift kernel it sits in
-(attention, GELU, LayerNorm, AdamW, ...). Prints each bucket's share of the phase's samples, so that
+(attention, GELU, LayerNorm, AdamW, ...). Prints each bucket's share of the phase's samples (OpenBLAS's with the part spent packing operands), so that
 share × step time is the time a bucket costs, and 1 / (OpenBLAS share) bounds the speed-up any work
 outside GEMM can bring.
 """
@@ -63,10 +63,13 @@ def bucket(frames):
 
 def main():
     counts = collections.defaultdict(collections.Counter)
+    packingCounts = collections.Counter()
     for frames in samples(sys.stdin):
         timed = any(TIMED in f[0] for f in frames)
         phase = next((name for f in frames for key, name in PHASES if key in f[0]), "other") if timed else "set-up"
         counts[phase][bucket(frames)] += 1
+        if "openblas" in frames[0][1] and "copy" in frames[0][0]:
+            packingCounts[phase] += 1
     for phase in ("train step", "sampling"):
         c = counts.get(phase)
         if not c:
@@ -75,6 +78,12 @@ def main():
         print(f"{phase}: {total} samples")
         for name, n in c.most_common(12):
             print(f"  {name:<40} {100 * n / total:5.1f} %")
+            if name == "OpenBLAS GEMM":
+                # Of which packing: OpenBLAS copies both operands into its panel layout on every call
+                # (sgemm_incopy/itcopy/oncopy/otcopy); with few rows (the decoder's one row per sequence)
+                # re-packing the weights is a visible part of the GEMM.
+                packing = packingCounts[phase]
+                print(f"    {'of which packing (sgemm_*copy)':<38} {100 * packing / total:5.1f} %")
         rest = total - sum(n for _, n in c.most_common(12))
         if rest:
             print(f"  {'(the rest)':<40} {100 * rest / total:5.1f} %")
