@@ -63,7 +63,7 @@ extension BenchModel {
         }
         var table = CSVTable(columns: header)
         for (i, row) in rows.enumerated() {
-            var cells = Dictionary(uniqueKeysWithValues: zip(header, row.map { CSVTable.Cell.text($0) }))
+            var cells = Dictionary(zip(header, row.map { CSVTable.Cell.text($0) }), uniquingKeysWith: { first, _ in first })
             func value(_ name: String) -> String { header.firstIndex(of: name).map { $0 < row.count ? row[$0] : "" } ?? "" }
             guard let batch = Int(value("batch")), let rate = Double(value("tokens_per_s")) else {
                 throw ConfigError.invalid(source: source, path: "batch, tokens_per_s", line: i + 2,
@@ -74,9 +74,8 @@ extension BenchModel {
                                           message: "no peer figure for \(value("size")) \(value("mode")) B=\(batch) (row \(i + 2) of \(source))",
                                           fix: PeerFigures.fix)
             }
-            let ratio = (rate / p * 1000).rounded() / 1000
             cells["peer_tokens_per_s"] = .number(p.rounded())
-            cells["ratio_peer"] = .number(ratio)
+            cells["ratio_peer"] = .number(BenchModel.round3(rate / p))
             if let target = Double(value("target_ratio_peer")) { cells["meets_target"] = .text(rate / p >= target ? "yes" : "no") }
             cells["peer_side_by_side"] = .text(peer.sideBySide ? "yes" : "no")
             cells["peer"] = .text(peer.label)

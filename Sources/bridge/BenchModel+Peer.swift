@@ -25,16 +25,18 @@ struct PeerFigures {
         tokensPerSecond[PeerFigures.key(size: size, mode: mode, batch: batch)]
     }
 
-    /// The default without --peer: docs/bench_model_peer_zen4.jsonl in whole tokens/s (a CLI test checks
-    /// that `--peer` on that file gives the same peer column). Labelled as stored, wherever it runs:
-    /// the peer moves between sessions even on the machine that measured it.
+    /// The default without --peer: docs/bench_model_peer_quiet_f.jsonl in whole tokens/s (a CLI test checks
+    /// that `--peer` on that file gives the same peer column), measured on an idle machine: figures from a
+    /// loaded one (as the earlier default was) make the peer look slower and rows look met that are not.
+    /// Labelled as stored, wherever it runs: the peer moves between sessions even on the machine that
+    /// measured it.
     static let stored = PeerFigures(
         sideBySide: false,
-        label: "stored figures from AMD EPYC (family 25 model 17) at 2026-11-29T16:05:49Z; torch 2.13.0+cpu, blas mkl, docs/bench_model_peer_zen4.jsonl; not side by side: run scripts/bench-peer.sh and pass --peer FILE",
+        label: "stored figures from AMD EPYC (family 25 model 17) at 2026-11-30T05:30:47Z; torch 2.13.0+cpu, blas mkl, docs/bench_model_peer_quiet_f.jsonl; not side by side: run scripts/bench-peer.sh and pass --peer FILE",
         tokensPerSecond: [
-            "tiny/train/16": 57_212, "tiny/train/64": 61_318, "tiny/lora/16": 52_254, "tiny/lora/64": 43_521, "tiny/sample/64": 45_140,
-            "small/train/16": 11_060, "small/train/64": 9_934, "small/lora/16": 10_117, "small/lora/64": 8_545, "small/sample/64": 11_536,
-            "medium/train/16": 2_224, "medium/train/64": 2_046, "medium/lora/16": 2_291, "medium/lora/64": 1_821, "medium/sample/64": 2_939,
+            "tiny/train/16": 64_423, "tiny/train/64": 71_063, "tiny/lora/16": 56_061, "tiny/lora/64": 52_838, "tiny/sample/64": 68_781,
+            "small/train/16": 11_798, "small/train/64": 11_520, "small/lora/16": 11_194, "small/lora/64": 9_836, "small/sample/64": 13_979,
+            "medium/train/16": 2_325, "medium/train/64": 1_980, "medium/lora/16": 2_356, "medium/lora/64": 1_929, "medium/sample/64": 3_344,
         ])
 
     /// What the fix of every peer-file error says.

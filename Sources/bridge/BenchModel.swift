@@ -124,10 +124,10 @@ struct BenchModel: ParsableCommand {
                 let p = figures.figure(size: size, mode: "train", batch: B)!
                 let target = BenchModel.trainTarget[size]!
                 table.append([.text(size), "train", .integer(B), .integer(c.contextLength), 1, .integer(c.parameterCount),
-                              .number(trainFlop), .number(tps.rounded()), .number(round2(gf)), .number(round2(sgemm)),
-                              .number(round3(gf / sgemm)), .number(p.rounded()), .number(round3(tps / p)), .number(target),
+                              .number(trainFlop), .number(tps.rounded()), .number(Self.round2(gf)), .number(Self.round2(sgemm)),
+                              .number(Self.round3(gf / sgemm)), .number(p.rounded()), .number(Self.round3(tps / p)), .number(target),
                               .text(tps / p >= target ? "yes" : "no")] + peerCells)
-                print("\(size) train B=\(B): \(Int(tps)) tok/s, \(round2(gf)) GFLOP/s = \(round3(gf / sgemm)) of SGEMM \(round2(sgemm)); \(round3(tps / p))× peer (target \(target)×)")
+                print("\(size) train B=\(B): \(Int(tps)) tok/s, \(Self.round2(gf)) GFLOP/s = \(Self.round3(gf / sgemm)) of SGEMM \(Self.round2(sgemm)); \(Self.round3(tps / p))× peer (target \(target)×)")
             }
             for B in batchList where modeList.contains("lora") {
                 let perStep = BenchModel.trainStep(config: c, B: B, seconds: seconds, lora: true)
@@ -135,9 +135,9 @@ struct BenchModel: ParsableCommand {
                 let gf = tps * trainFlop * 1e-9 // same convention as full training (REPORT.md's LoRA table)
                 let p = figures.figure(size: size, mode: "lora", batch: B)!
                 table.append([.text(size), "lora", .integer(B), .integer(c.contextLength), 1, .integer(c.parameterCount),
-                              .number(trainFlop), .number(tps.rounded()), .number(round2(gf)), .number(round2(sgemm)),
-                              .number(round3(gf / sgemm)), .number(p.rounded()), .number(round3(tps / p)), .text(""), .text("")] + peerCells)
-                print("\(size) lora B=\(B): \(Int(tps)) tok/s; \(round3(tps / p))× peer LoRA (no target)")
+                              .number(trainFlop), .number(tps.rounded()), .number(Self.round2(gf)), .number(Self.round2(sgemm)),
+                              .number(Self.round3(gf / sgemm)), .number(p.rounded()), .number(Self.round3(tps / p)), .text(""), .text("")] + peerCells)
+                print("\(size) lora B=\(B): \(Int(tps)) tok/s; \(Self.round3(tps / p))× peer LoRA (no target)")
             }
             guard modeList.contains("sample") else { continue }
             let (sampleSeconds, newTokens) = BenchModel.sampling(config: c, seconds: seconds)
@@ -146,10 +146,10 @@ struct BenchModel: ParsableCommand {
             let sgf = stps * sampleFlop * 1e-9
             let p = figures.figure(size: size, mode: "sample", batch: 64)!, target = BenchModel.sampleTarget[size]!
             table.append([.text(size), "sample", 64, 48, 1, .integer(c.parameterCount), .number(sampleFlop),
-                          .number(stps.rounded()), .number(round2(sgf)), .number(round2(sgemm)), .number(round3(sgf / sgemm)),
-                          .number(p.rounded()), .number(round3(stps / p)), .number(target),
+                          .number(stps.rounded()), .number(Self.round2(sgf)), .number(Self.round2(sgemm)), .number(Self.round3(sgf / sgemm)),
+                          .number(p.rounded()), .number(Self.round3(stps / p)), .number(target),
                           .text(stps / p >= target ? "yes" : "no")] + peerCells)
-            print("\(size) sample 64×32: \(Int(stps)) new tok/s; \(round3(stps / p))× peer (target \(target)×)")
+            print("\(size) sample 64×32: \(Int(stps)) new tok/s; \(Self.round3(stps / p))× peer (target \(target)×)")
         }
         let url = URL(fileURLWithPath: out)
         try table.write(to: url)
@@ -159,8 +159,9 @@ struct BenchModel: ParsableCommand {
         print("wrote \(out) and \(metaURL.lastPathComponent)")
     }
 
-    func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
-    func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+    /// The table's rounding: GFLOP/s to 2 decimals, ratios to 3 (also for ratios recomputed by --markdown-from).
+    static func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
+    static func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 
     /// GFLOP/s of raw SGEMMs with the model's linear-layer shapes (QKV, MLP up, MLP down; `rows` rows).
     static func sgemmRate(config c: GPTConfig, rows M: Int, seconds: Double) -> Double {

@@ -103,7 +103,7 @@ struct BenchPeerCLITests {
     @Test("the stored default equals the figures of the docs file it names (--show-peer, no timing)")
     func storedMatchesDocs() throws {
         let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("docs/bench_model_peer_zen4.jsonl")
+            .deletingLastPathComponent().appendingPathComponent("docs/bench_model_peer_quiet_f.jsonl")
         let dir = try makeTempDir("peer-stored")
         defer { try? FileManager.default.removeItem(at: dir) }
         let a = try runBridge(["bench", "model", "--show-peer", "--peer", docs.path], in: dir)
@@ -111,7 +111,7 @@ struct BenchPeerCLITests {
         #expect(a.status == 0 && b.status == 0, "\(a.err) \(b.err)")
         let fromFile = a.out.split(separator: "\n").dropFirst(), stored = b.out.split(separator: "\n").dropFirst()
         #expect(fromFile.count == 15 && fromFile == stored, "\(a.out) vs \(b.out)")
-        #expect(b.out.hasPrefix("peer: stored figures from ") && b.out.contains("docs/bench_model_peer_zen4.jsonl; not side by side"), "\(b.out)")
+        #expect(b.out.hasPrefix("peer: stored figures from ") && b.out.contains("docs/bench_model_peer_quiet_f.jsonl; not side by side"), "\(b.out)")
     }
 
     @Test("--show-peer lists a fixture's figures without timing")
