@@ -102,14 +102,14 @@ struct BenchCores: ParsableCommand {
         }
         let url = URL(fileURLWithPath: out)
         try table.write(to: url)
-        try BenchProvenance.write(besides: url, started: started, settings: BenchCoresSettings(
+        let metaURL = try BenchProvenance.write(besides: url, started: started, settings: BenchCoresSettings(
             rounds: rounds, full: full, configurations: configs.map { "\($0.label): \(coreInUse[$0.label] ?? "?")" }))
         print("\nselected core \(coreInUse["selected"] ?? "?") vs cores set by hand, raw GEMM GFLOP/s, median of \(rounds) rounds per shape:")
         for c in handSet {
             let r = (ratios[c.rawValue] ?? []).sorted()
             print("  selected / \(c.rawValue): median \(String(format: "%.3f", r[r.count / 2])), min \(String(format: "%.3f", r.first!)) over \(r.count) shapes")
         }
-        print("wrote \(url.path) and \(BenchProvenance<BenchCoresSettings>.url(besides: url).lastPathComponent)")
+        print("wrote \(url.path) and \(metaURL.lastPathComponent)")
     }
 
     /// One `bench kernels` child; returns the core it ran (read from its provenance file).

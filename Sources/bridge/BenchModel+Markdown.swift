@@ -64,7 +64,7 @@ extension BenchModel {
         var table = CSVTable(columns: header)
         for (i, row) in rows.enumerated() {
             var cells = Dictionary(zip(header, row.map { CSVTable.Cell.text($0) }), uniquingKeysWith: { first, _ in first })
-            func value(_ name: String) -> String { header.firstIndex(of: name).map { $0 < row.count ? row[$0] : "" } ?? "" }
+            func value(_ name: String) -> String { field(header, row, name) }
             guard let batch = Int(value("batch")), let rate = Double(value("tokens_per_s")) else {
                 throw ConfigError.invalid(source: source, path: "batch, tokens_per_s", line: i + 2,
                                           message: "not a number", fix: "restore the CSV written by `bridge bench model`")
@@ -84,10 +84,15 @@ extension BenchModel {
         return table.text
     }
 
+    /// The cell of `row` in column `name` ("" when the CSV has no such column or the row is short).
+    static func field(_ header: [String], _ row: [String], _ name: String) -> String {
+        header.firstIndex(of: name).map { $0 < row.count ? row[$0] : "" } ?? ""
+    }
+
     /// The docs table: one row per CSV row.
     static func markdown(csv: String) -> String {
         let (header, rows) = CSVTable.parse(csv)
-        func col(_ row: [String], _ name: String) -> String { header.firstIndex(of: name).map { $0 < row.count ? row[$0] : "" } ?? "" }
+        func col(_ row: [String], _ name: String) -> String { field(header, row, name) }
         var lines = ["| size | mode | B | tokens/s | GFLOP/s | SGEMM GFLOP/s | ratio to SGEMM | peer tokens/s | ratio to peer | target | met |",
                      "|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in rows {

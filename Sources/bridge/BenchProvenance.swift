@@ -24,7 +24,6 @@ struct BenchProvenance<Settings: Encodable>: Encodable {
     }
 
     /// Writes the record for a run that started at `started` beside `csv`; returns the file written.
-    @discardableResult
     static func write(besides csv: URL, started: Date, settings: Settings) throws -> URL {
         let record = BenchProvenance(command: (["bridge"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
                                      dateUTC: ISO8601DateFormatter().string(from: started), cpuName: PeerFigures.cpuName(),
