@@ -52,19 +52,52 @@ public enum BLASCoreSetup {
             environmentCoreType: env[coreTypeVariable], openblasChoice: BLAS.coreName, cpu: CPUInfo.current(),
             dynamicArch: isDynamicArch, available: buildHas)
         guard let core = decision.request else { return }
-        let markers = [(coreTypeVariable, core.rawValue), (setVariable, core.rawValue),
-                       (choiceVariable, BLAS.coreName), (sourceVariable, decision.source.rawValue),
-                       (reasonVariable, decision.reason)]
-        for (k, v) in markers { setenv(k, v, 1) }
-        let argv = CommandLine.unsafeArgv
-        execv("/proc/self/exe", argv)
+        let why = reexecute(on: core, openblasChoice: BLAS.coreName, source: decision.source, reason: decision.reason, environment: env)
         // Only reached when exec failed: run on with OpenBLAS's own core and say so.
-        let why = String(cString: strerror(errno))
-        for (k, _) in markers { unsetenv(k) }
         FileHandle.standardError.write(Data("""
             warning: could not restart with OPENBLAS_CORETYPE=\(core.rawValue) (\(why)); running on \(BLAS.coreName). \
             Fix: export OPENBLAS_CORETYPE=\(core.rawValue) before running bridge.\n
             """.utf8))
+        #endif
+    }
+
+    #if os(Linux)
+    /// Sets OPENBLAS_CORETYPE and bridge's markers and re-executes this binary with its arguments. Returns
+    /// only when exec failed: the reason, with the variables put back as they were.
+    static func reexecute(on core: OpenBLASCore, openblasChoice: String, source: BLASCoreSource, reason: String,
+                          environment env: [String: String]) -> String {
+        let markers = [(coreTypeVariable, core.rawValue), (setVariable, core.rawValue), (choiceVariable, openblasChoice),
+                       (sourceVariable, source.rawValue), (reasonVariable, reason)]
+        for (k, v) in markers { setenv(k, v, 1) }
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        let why = String(cString: strerror(errno))
+        for (k, _) in markers {
+            if let old = env[k] { setenv(k, old, 1) } else { unsetenv(k) }
+        }
+        return why
+    }
+    #endif
+
+    /// Restarts this process on `core` (`study verify`: the core the study was computed with, so that its
+    /// bits can be compared) and does not return; returns why not when it cannot: the core runs already,
+    /// an OPENBLAS_CORETYPE from the user or the machine (never changed), a static build, a build without
+    /// the core, a CPU that cannot execute it, or a failed exec.
+    public static func restart(on core: OpenBLASCore, reason: String,
+                               environment env: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if BLAS.coreName.lowercased() == core.rawValue.lowercased() { return nil }
+        let bridgeSet = env[setVariable].map { !$0.isEmpty && env[coreTypeVariable] == $0 } ?? false
+        if let set = env[coreTypeVariable], !set.isEmpty, !bridgeSet {
+            return "OPENBLAS_CORETYPE=\(set) was set before bridge started and is kept, so \(core.rawValue) does not run"
+        }
+        guard isDynamicArch else { return "this OpenBLAS is not a DYNAMIC_ARCH build: it cannot run \(core.rawValue)" }
+        guard buildHas(core) else { return "this OpenBLAS build has no \(core.rawValue) kernels" }
+        if let cpu = CPUInfo.current(), core.tier > cpu.tier { return "this CPU cannot execute \(core.rawValue) (\(core.tier))" }
+        #if os(Linux)
+        let choice = bridgeSet ? (env[choiceVariable] ?? BLAS.coreName) : BLAS.coreName
+        let why = reexecute(on: core, openblasChoice: choice, source: .bridgeVerify, reason: reason, environment: env)
+        return "could not restart with OPENBLAS_CORETYPE=\(core.rawValue) (\(why))"
+        #else
+        return "restarting on another core needs Linux"
         #endif
     }
 

@@ -73,6 +73,8 @@ public enum BLASCoreSource: String, Codable, Sendable {
     case bridgeAuto = "bridge-auto"
     /// `bridge` set the core the user named in BRIDGE_BLAS_CORE.
     case bridgeUser = "bridge-user"
+    /// `bridge study verify` set the core the verified study was computed with.
+    case bridgeVerify = "bridge-verify"
 }
 
 /// The pure decision: which core (if any) a process should restart with, and why. Kept free of the
@@ -128,6 +130,14 @@ public struct BLASCoreDecision: Equatable, Sendable {
             return BLASCoreDecision(request: core, source: .bridgeUser, reason: "\(BLASCorePolicy.variable)=\(core.rawValue)")
         case .auto:
             let chosenTier = OpenBLASCore(name: openblasChoice)?.tier ?? .generic
+            if chosenTier == .avx512, let cpu, cpu.halvesAVX512, let best = bestCore(for: cpu, available: available),
+               best.tier < .avx512 {
+                return BLASCoreDecision(request: best, source: .bridgeAuto, reason: """
+                    OpenBLAS chose \(openblasChoice) (AVX-512), but this CPU (\(cpu.vendor) family \(cpu.family), Zen 4) \
+                    runs 512-bit instructions as two 256-bit halves, where OpenBLAS's \(best.rawValue) kernels are faster, \
+                    so \(best.rawValue)
+                    """)
+            }
             guard chosenTier == .generic, let cpu, let best = bestCore(for: cpu, available: available), best.tier > chosenTier else {
                 return BLASCoreDecision(request: nil, source: .openblas,
                                         reason: "OpenBLAS chose \(openblasChoice), not a generic fallback for this CPU")
@@ -141,12 +151,13 @@ public struct BLASCoreDecision: Equatable, Sendable {
 
     /// The fastest family for this CPU that the build has: SkylakeX for AVX-512F/BW/DQ/VL (Cooperlake's
     /// SGEMM kernels are SkylakeX's), Zen on AMD/Hygon and Haswell elsewhere for AVX2+FMA, Sandybridge for
-    /// AVX; a lower tier when the build lacks the higher one. nil on a CPU without AVX.
+    /// AVX; a lower tier when the build lacks the higher one. nil on a CPU without AVX. On a CPU that halves
+    /// AVX-512 (Zen 4) the AVX2 tier, Haswell first: measured faster there (docs/kernels.md).
     public static func bestCore(for cpu: CPUInfo, available: (OpenBLASCore) -> Bool) -> OpenBLASCore? {
         let amd = cpu.vendor == "AuthenticAMD" || cpu.vendor == "HygonGenuine"
         let byTier: [(ISATier, [OpenBLASCore])] = [
-            (.avx512, [.skylakeX, .cooperlake]),
-            (.avx2, amd ? [.zen, .haswell] : [.haswell, .zen]),
+            (.avx512, cpu.halvesAVX512 ? [] : [.skylakeX, .cooperlake]),
+            (.avx2, amd && !cpu.halvesAVX512 ? [.zen, .haswell] : [.haswell, .zen]),
             (.avx, [.sandybridge]),
         ]
         for (tier, cores) in byTier where tier <= cpu.tier {

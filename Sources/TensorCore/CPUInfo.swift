@@ -31,6 +31,13 @@ public struct CPUInfo: Sendable, Equatable {
         return .generic
     }
 
+    /// AMD family 25 with AVX-512 (Zen 4): its AVX-512 instructions run as two 256-bit halves, so
+    /// OpenBLAS's AVX-512 kernels gain nothing from their width there, and its AVX2 kernels ran faster
+    /// (docs/kernels.md). Family 26 (Zen 5) is not included: some of its parts have full 512-bit units.
+    public var halvesAVX512: Bool {
+        (vendor == "AuthenticAMD" || vendor == "HygonGenuine") && family == 25 && tier == .avx512
+    }
+
     /// The flags of `flagsThatMatter` this CPU has, in that order.
     public var presentFlagsThatMatter: [String] { Self.flagsThatMatter.filter(flags.contains) }
 

@@ -101,12 +101,16 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
     /// Bumped whenever the pretraining code or the kernels change what a config produces (invalidates
     /// the cache). v2: the GPT kernels with SIMD reductions and FastMath.exp. v3: attention tiles
     /// (hand-written causal attention instead of per-head GEMMs; last-bit differences). v4: packed rows
-    /// (`layout`), the corpus in its own region of the problem space, 16 rows per step.
-    public static let codeVersion = 4
+    /// (`layout`), the corpus in its own region of the problem space, 16 rows per step. v5: the OpenBLAS
+    /// core is part of the key.
+    public static let codeVersion = 5
 
-    /// Cache key: SHA-256 of "bridge-pretrain/v<codeVersion>" and the config's canonical JSON.
-    public func cacheKey() throws -> String {
-        SHA256.hex("bridge-pretrain/v\(PretrainConfig.codeVersion):" + (try ConfigValue.encode(self).canonicalJSON))
+    /// Cache key: SHA-256 of "bridge-pretrain/v<codeVersion>", the OpenBLAS core and the config's canonical
+    /// JSON. The core is in it because a base model's bits depend on it (its kernels sum in other orders):
+    /// a process running another core (`BRIDGE_BLAS_CORE`, `study verify` with a study's committed core)
+    /// must not take a base that one computed.
+    public func cacheKey(blasCore: String = BLAS.coreName) throws -> String {
+        SHA256.hex("bridge-pretrain/v\(PretrainConfig.codeVersion):\(blasCore):" + (try ConfigValue.encode(self).canonicalJSON))
     }
 
     public func validate(source: String = "pretrain") throws {

@@ -15,15 +15,15 @@ struct BenchCores: ParsableCommand {
         discussion: """
             Configurations: 'selected' (bridge as a user runs it: BRIDGE_BLAS_CORE and an OPENBLAS_CORETYPE from \
             the environment apply) and each --core, set as OPENBLAS_CORETYPE in that child alone. Default cores: \
-            the best for this CPU and the generic Prescott fallback. Writes per-shape median raw GFLOP/s over \
-            the rounds and the ratio selected / each core.
+            the best for this CPU, OpenBLAS's own choice when bridge replaced it, and the generic Prescott \
+            fallback. Writes per-shape median raw GFLOP/s over the rounds and the ratio selected / each core.
             """
     )
 
     @Option(help: "CSV file to write; folders are created.")
     var out = "results/bench/cores.csv"
 
-    @Option(name: .customLong("core"), help: "A core to set by hand (repeatable). Default: the best core for this CPU, and Prescott.")
+    @Option(name: .customLong("core"), help: "A core to set by hand (repeatable). Default: the best core for this CPU, OpenBLAS's own choice when bridge replaced it, and Prescott.")
     var cores: [String] = []
 
     @Option(help: "Rounds; each runs every configuration once, in turn. Medians over rounds are reported.")
@@ -46,7 +46,10 @@ struct BenchCores: ParsableCommand {
         let selection = BLASCoreSetup.current()
         var handSet = cores.compactMap { OpenBLASCore(name: $0) }
         if handSet.isEmpty {
-            handSet = [selection.bestForCPU.flatMap { OpenBLASCore(name: $0) }, .prescott].compactMap { $0 }
+            let candidates = [selection.bestForCPU, selection.source == .bridgeAuto ? selection.openblasChoice : nil, "Prescott"]
+            for core in candidates.compactMap({ $0.flatMap(OpenBLASCore.init(name:)) }) where !handSet.contains(core) {
+                handSet.append(core)
+            }
         }
         guard let cpu = CPUInfo.current() else { throw ValidationError("bench cores needs /proc/cpuinfo (x86-64 Linux).") }
         for core in handSet where core.tier > cpu.tier || !BLASCoreSetup.buildHas(core) {

@@ -30,7 +30,7 @@ import Testing
         let named = try core(doctorJSON(["BRIDGE_BLAS_CORE": "Sandybridge"], in: dir))
         #expect(named["in_use"] as? String == "Sandybridge")
         #expect(named["source"] as? String == "bridge-user")
-        #expect(named["openblas_choice"] as? String == plain["in_use"] as? String)
+        #expect(named["openblas_choice"] as? String == plain["openblas_choice"] as? String)
 
         let exports = try runBridge(["doctor", "--export-env"], in: dir,
                                     environment: Self.clean.merging(["BRIDGE_BLAS_CORE": "Sandybridge"]) { $1 })

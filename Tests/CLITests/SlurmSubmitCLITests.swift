@@ -61,8 +61,9 @@ import Testing
         let dir = try makeTempDir("submit")
         try SlurmSubmitCLITests.trainSpec.write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
         let bin = try SlurmSubmitCLITests.fakeSlurm(in: dir)
+        // A value the user set (bridge's markers cleared: scripts/test.sh exports the core bridge chose here).
         let (s, o, e) = try runBridge(["study", "submit", "s.yaml", "--preset", "long", "--partition", "flagpart", "--out", "study"], in: dir,
-                                      environment: ["PATH": bin.path, "OPENBLAS_CORETYPE": "Haswell"])
+                                      environment: DoctorCLITests.clean.merging(["PATH": bin.path, "OPENBLAS_CORETYPE": "Haswell"]) { $1 })
         #expect(s == 0, "\(o)\(e)")
         #expect(o.contains("4 runs, 0 complete, 4 submitted (submission 1)") && o.contains("job 101: base models, 2 array task(s)")
                 && o.contains("job 102: runs, array 0-3%2 after job 101 succeeds") && o.contains("job 103: collects"), "\(o)")
@@ -100,7 +101,7 @@ import Testing
         let bin = try SlurmSubmitCLITests.fakeSlurm(in: dir)
         // OPENBLAS_CORETYPE as bridge sets it for this CPU (with its marker): nodes choose for their own CPUs.
         let (s, o, e) = try runBridge(["study", "submit", "toy.yaml", "--out", "study"], in: dir,
-                                      environment: ["PATH": bin.path, "OPENBLAS_CORETYPE": "Haswell", "BRIDGE_BLAS_CORE_SET": "Haswell"])
+                                      environment: DoctorCLITests.clean.merging(["PATH": bin.path, "OPENBLAS_CORETYPE": "Haswell", "BRIDGE_BLAS_CORE_SET": "Haswell"]) { $1 })
         #expect(s == 0, "\(o)\(e)")
         let calls = sbatchCalls(bin)
         #expect(calls.count == 2 && calls.allSatisfy { $0.hasSuffix("CORETYPE=unset") }, "\(calls)")

@@ -27,4 +27,39 @@ import Testing
         let (s2, o2, e2) = try runBridge(["study", "verify", "committed", "--run-id", runId, "--out", "v2"], in: dir)
         #expect(s2 != 0 && o2.contains("DIFFERS   \(runId)") && e2.contains("1 of 1 recomputed runs differ"), "\(o2)\(e2)")
     }
+
+    /// A study computed on this CPU kind with another OpenBLAS core (here named by hand) is verified on
+    /// that core: verify restarts itself with it, its workers inherit it, and it says so. A core the
+    /// user set in OPENBLAS_CORETYPE is kept instead, with a note.
+    @Test func verifyRunsOnTheCommittedCore() throws {
+        let dir = try makeTempDir("verify-core")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plain = try runBridge(["doctor", "--json"], in: dir, environment: DoctorCLITests.clean)
+        let core = try #require((try JSONSerialization.jsonObject(with: Data(plain.out.utf8)) as? [String: Any])?["blas_core"] as? [String: Any])
+        // Sandybridge (AVX) runs on every CPU this project builds natively for; skip where it runs already.
+        guard core["best_for_cpu"] is String, core["in_use"] as? String != "Sandybridge" else { return }
+        try toyStudy(sleepMs: 0).write(to: dir.appendingPathComponent("toy.yaml"), atomically: true, encoding: .utf8)
+        let named = DoctorCLITests.clean.merging(["BRIDGE_BLAS_CORE": "Sandybridge"]) { $1 }
+        let (s0, _, e0) = try runBridge(["study", "run", "toy.yaml", "--out", "out"], in: dir, environment: named)
+        #expect(s0 == 0, "\(e0)")
+        let manifest = try String(contentsOf: dir.appendingPathComponent("out/manifest.json"), encoding: .utf8)
+        #expect(manifest.contains("\"in_use\": \"Sandybridge\""), "\(manifest)")
+        let committed = dir.appendingPathComponent("committed")
+        try FileManager.default.createDirectory(at: committed, withIntermediateDirectories: true)
+        for f in ["study.json", "manifest.json", "metrics.csv", "runs.csv", "summary.csv"] {
+            try FileManager.default.copyItem(at: dir.appendingPathComponent("out/" + f), to: committed.appendingPathComponent(f))
+        }
+        let (s1, o1, e1) = try runBridge(["study", "verify", "committed", "--sample", "2", "--workers", "2", "--out", "v1"], in: dir,
+                                         environment: DoctorCLITests.clean)
+        #expect(s1 == 0, "\(o1)\(e1)")
+        #expect(o1.contains("running on OpenBLAS core Sandybridge, the core the study was computed with"), "\(o1)")
+        #expect(!o1.contains("note: committed on"), "\(o1)")
+        let recomputed = try String(contentsOf: dir.appendingPathComponent("v1/manifest.json"), encoding: .utf8)
+        #expect(recomputed.contains("\"in_use\": \"Sandybridge\"") && recomputed.contains("bridge-verify"), "\(recomputed)")
+
+        let user = DoctorCLITests.clean.merging(["OPENBLAS_CORETYPE": core["in_use"] as? String]) { $1 }
+        let (s2, o2, e2) = try runBridge(["study", "verify", "committed", "--sample", "1", "--out", "v2"], in: dir, environment: user)
+        #expect(s2 == 0, "\(o2)\(e2)")
+        #expect(o2.contains("note: committed on") && o2.contains("was set before bridge started and is kept"), "\(o2)")
+    }
 }

@@ -10,6 +10,9 @@ import TensorCore
     static let xeon207 = CPUInfo(vendor: "GenuineIntel", family: 6, model: 207, modelName: "Intel(R) Xeon(R) Platinum", flags: avx512)
     static let intelAVX2 = CPUInfo(vendor: "GenuineIntel", family: 6, model: 200, modelName: "x", flags: ["sse3", "avx", "fma", "avx2"])
     static let amdAVX2 = CPUInfo(vendor: "AuthenticAMD", family: 25, model: 99, modelName: "x", flags: ["sse3", "avx", "fma", "avx2"])
+    /// AMD EPYC Zen 4 (family 25 model 17): AVX-512 executed as two 256-bit halves.
+    static let zen4 = CPUInfo(vendor: "AuthenticAMD", family: 25, model: 17, modelName: "AMD EPYC", flags: avx512.union(["avx512_bf16"]))
+    static let zen5 = CPUInfo(vendor: "AuthenticAMD", family: 26, model: 2, modelName: "AMD EPYC", flags: avx512)
     static let avxOnly = CPUInfo(vendor: "GenuineIntel", family: 6, model: 42, modelName: "x", flags: ["sse3", "avx"])
     static let sseOnly = CPUInfo(vendor: "GenuineIntel", family: 6, model: 23, modelName: "x", flags: ["sse3", "ssse3"])
     static let everything: @Sendable (OpenBLASCore) -> Bool = { $0 != .sapphireRapids }
@@ -57,6 +60,27 @@ import TensorCore
         for core in OpenBLASCore.allCases where core.tier > .generic {
             #expect(try decide(choice: core.rawValue, cpu: Self.xeon207).request == nil, "\(core)")
         }
+    }
+
+    @Test func zen4RunsTheAVX2KernelsInsteadOfOpenBLASsAVX512Choice() throws {
+        #expect(Self.zen4.halvesAVX512 && !Self.zen5.halvesAVX512 && !Self.xeon207.halvesAVX512 && !Self.amdAVX2.halvesAVX512)
+        for choice in ["Cooperlake", "SkylakeX"] {
+            let d = try decide(choice: choice, cpu: Self.zen4)
+            #expect(d.request == .haswell, "\(choice)")
+            #expect(d.source == .bridgeAuto)
+            #expect(d.reason.contains(choice) && d.reason.contains("two 256-bit halves"))
+        }
+        #expect(BLASCoreDecision.bestCore(for: Self.zen4, available: Self.everything) == .haswell)
+        #expect(BLASCoreDecision.bestCore(for: Self.zen4, available: { $0 != .haswell }) == .zen)
+        // OpenBLAS's AVX2 choice stands; a generic fallback on Zen 4 is replaced by Haswell, not SkylakeX.
+        #expect(try decide(choice: "Zen", cpu: Self.zen4).request == nil)
+        #expect(try decide(choice: "Prescott", cpu: Self.zen4).request == .haswell)
+        // Zen 5 and Intel keep OpenBLAS's AVX-512 choice; keep and a named core are obeyed on Zen 4.
+        #expect(try decide(choice: "Cooperlake", cpu: Self.zen5).request == nil)
+        #expect(try decide(choice: "Cooperlake", cpu: Self.xeon207).request == nil)
+        #expect(try decide(.keep, choice: "Cooperlake", cpu: Self.zen4).request == nil)
+        #expect(try decide(.core(.cooperlake), choice: "SkylakeX", cpu: Self.zen4).request == .cooperlake)
+        #expect(try decide(env: "Cooperlake", choice: "Cooperlake", cpu: Self.zen4).request == nil)
     }
 
     @Test func environmentValueIsNeverChanged() throws {

@@ -74,6 +74,9 @@ func temporaryDirectory(_ name: String) -> String {
         let keys = try [a, b, c].map { try $0.cacheKey() }
         #expect(Set(keys).count == 3)
         #expect(try a.cacheKey() == tinyPretrainConfig().cacheKey())
+        // A base computed under another OpenBLAS core has other bits: another entry.
+        #expect(try a.cacheKey(blasCore: "Haswell") != a.cacheKey(blasCore: "Cooperlake"))
+        #expect(try a.cacheKey() == a.cacheKey(blasCore: BLAS.coreName))
     }
 }
 
