@@ -90,6 +90,24 @@ public struct Manifest {
         return entry.isEmpty ? earlier : earlier + [.object(entry)]
     }
 
+    /// A note when DIR's manifest says its runs so far were computed on this CPU kind with another OpenBLAS
+    /// core than this process runs (bridge's choice changed, or BRIDGE_BLAS_CORE): the runs added now round
+    /// differently from those (docs/kernels.md, "Bits follow the core"). nil when the cores agree, the CPU
+    /// differs (a cluster's nodes choose for themselves) or there is no manifest.
+    public static func coreChangeNote(dir: URL, here: NumericsProvenance = .current()) -> String? {
+        let url = dir.appendingPathComponent(fileName)
+        guard let text = try? String(contentsOf: url, encoding: .utf8),
+              let tree = try? ConfigValue.parseYAML(text, source: url.path).value,
+              case let .string(cpu)? = tree["numerics"]?["cpu"],
+              case let .string(core)? = tree["numerics"]?["blas_core"]?["in_use"],
+              cpu == here.cpu, core.lowercased() != here.blasCore.inUse.lowercased() else { return nil }
+        return """
+            note: this study's finished runs were computed on OpenBLAS core \(core) (\(url.path)); this process runs \
+            \(here.blasCore.inUse), so the runs it adds round differently. To continue on one core: \
+            BRIDGE_BLAS_CORE=\(core) bridge study run ….
+            """
+    }
+
     /// Reads DIR/manifest.json back (what a later step, such as the Slurm collect job, completes); nil
     /// when there is none or it is not a manifest. Host and numerics are not read: the writer records its own.
     public static func read(from dir: URL) -> Manifest? {

@@ -69,7 +69,11 @@ public struct StudyPipeline {
         let lock = try StudyLock(dir: dir)
         defer { withExtendedLifetime(lock) {} }
         if case .prepareOnly = executor {} else { try SlurmSubmitter.checkNoActiveSubmission(dir: dir) }
-        var pending = try StudySetup.prepare(dir: dir, spec: spec, runs: runs, force: force).filter { only?.contains($0.runId) ?? true }
+        let unfinished = try StudySetup.prepare(dir: dir, spec: spec, runs: runs, force: force)
+        var pending = unfinished.filter { only?.contains($0.runId) ?? true }
+        if unfinished.count < runs.count, !pending.isEmpty, let note = Manifest.coreChangeNote(dir: dir) {
+            FileHandle.standardError.write(Data((note + "\n").utf8))
+        }
         var manifest = Manifest(specText: specText, specSource: specSource, specHash: spec.hash, command: command,
                                 workers: 0, startedAt: Date())
         manifest.history = Manifest.history(before: dir)

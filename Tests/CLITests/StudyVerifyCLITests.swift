@@ -62,4 +62,33 @@ import Testing
         #expect(s2 == 0, "\(o2)\(e2)")
         #expect(o2.contains("note: committed on") && o2.contains("was set before bridge started and is kept"), "\(o2)")
     }
+
+    /// A study resumed under another core than its finished runs used says so and names the fix; resumed
+    /// on the same core, or with nothing left to run, it says nothing.
+    @Test func resumingUnderAnotherCoreSaysSo() throws {
+        let dir = try makeTempDir("resume-core")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plain = try runBridge(["doctor", "--json"], in: dir, environment: DoctorCLITests.clean)
+        let core = try #require((try JSONSerialization.jsonObject(with: Data(plain.out.utf8)) as? [String: Any])?["blas_core"] as? [String: Any])
+        guard core["best_for_cpu"] is String, core["in_use"] as? String != "Sandybridge" else { return }
+        try toyStudy(sleepMs: 0).write(to: dir.appendingPathComponent("toy.yaml"), atomically: true, encoding: .utf8)
+        let named = DoctorCLITests.clean.merging(["BRIDGE_BLAS_CORE": "Sandybridge"]) { $1 }
+        #expect(try runBridge(["study", "run", "toy.yaml", "--out", "out"], in: dir, environment: named).status == 0)
+        func dropOneRun() throws {
+            let runs = dir.appendingPathComponent("out/runs")
+            let first = try #require(try FileManager.default.contentsOfDirectory(atPath: runs.path).sorted().first)
+            try FileManager.default.removeItem(at: runs.appendingPathComponent(first))
+        }
+        try dropOneRun()
+        let same = try runBridge(["study", "run", "toy.yaml", "--out", "out"], in: dir, environment: named)
+        #expect(same.status == 0 && !same.err.contains("note: this study's finished runs"), "\(same.err)")
+        try dropOneRun()
+        let other = try runBridge(["study", "run", "toy.yaml", "--out", "out"], in: dir, environment: DoctorCLITests.clean)
+        #expect(other.status == 0, "\(other.err)")
+        #expect(other.err.contains("note: this study's finished runs were computed on OpenBLAS core Sandybridge")
+                && other.err.contains("this process runs \(core["in_use"] as? String ?? "?")") && other.err.contains("BRIDGE_BLAS_CORE=Sandybridge"),
+                "\(other.err)")
+        let done = try runBridge(["study", "run", "toy.yaml", "--out", "out"], in: dir, environment: named)
+        #expect(done.status == 0 && !done.err.contains("note: this study's"), "nothing left to run: \(done.err)")
+    }
 }
