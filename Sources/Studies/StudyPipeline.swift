@@ -71,9 +71,8 @@ public struct StudyPipeline {
         if case .prepareOnly = executor {} else { try SlurmSubmitter.checkNoActiveSubmission(dir: dir) }
         let unfinished = try StudySetup.prepare(dir: dir, spec: spec, runs: runs, force: force)
         var pending = unfinished.filter { only?.contains($0.runId) ?? true }
-        if unfinished.count < runs.count, !pending.isEmpty, let note = Manifest.coreChangeNote(dir: dir) {
-            FileHandle.standardError.write(Data((note + "\n").utf8))
-        }
+        // Read before this execution's manifest replaces the one naming the finished runs' core.
+        let coreNote = unfinished.count < runs.count ? Manifest.coreChangeNote(dir: dir) : nil
         var manifest = Manifest(specText: specText, specSource: specSource, specHash: spec.hash, command: command,
                                 workers: 0, startedAt: Date())
         manifest.history = Manifest.history(before: dir)
@@ -89,6 +88,7 @@ public struct StudyPipeline {
             try manifest.write(to: dir)
             return .prepared(pending.map { StudyPlan.runDir(dir, $0.runId) })
         case let .local(mode, workers, progress):
+            if let coreNote, !pending.isEmpty { FileHandle.standardError.write(Data((coreNote + "\n").utf8)) }
             manifest.workers = workers
             manifest.executor = .object([("name", .string("local")), ("workers", .number(Double(workers)))])
             try manifest.write(to: dir)
