@@ -28,18 +28,27 @@ import Testing
         #expect(s2 != 0 && o2.contains("DIFFERS   \(runId)") && e2.contains("1 of 1 recomputed runs differ"), "\(o2)\(e2)")
     }
 
+    /// The core this machine runs by default, in a fresh folder holding toy.yaml, with the environment that
+    /// runs Sandybridge instead (AVX: it runs on every CPU this project builds natively for); nil where
+    /// Sandybridge is the default already or there is no better core (the test has nothing to show there).
+    func toyStudyOnAnotherCore(_ name: String) throws -> (dir: URL, core: String, named: [String: String?])? {
+        let dir = try makeTempDir(name)
+        let plain = try runBridge(["doctor", "--json"], in: dir, environment: DoctorCLITests.clean)
+        let core = try #require((try JSONSerialization.jsonObject(with: Data(plain.out.utf8)) as? [String: Any])?["blas_core"] as? [String: Any])
+        guard core["best_for_cpu"] is String, let inUse = core["in_use"] as? String, inUse != "Sandybridge" else {
+            try? FileManager.default.removeItem(at: dir)
+            return nil
+        }
+        try toyStudy(sleepMs: 0).write(to: dir.appendingPathComponent("toy.yaml"), atomically: true, encoding: .utf8)
+        return (dir, inUse, DoctorCLITests.clean.merging(["BRIDGE_BLAS_CORE": "Sandybridge"]) { $1 })
+    }
+
     /// A study computed on this CPU kind with another OpenBLAS core (here named by hand) is verified on
     /// that core: verify restarts itself with it, its workers inherit it, and it says so. A core the
     /// user set in OPENBLAS_CORETYPE is kept instead, with a note.
     @Test func verifyRunsOnTheCommittedCore() throws {
-        let dir = try makeTempDir("verify-core")
+        guard let (dir, inUse, named) = try toyStudyOnAnotherCore("verify-core") else { return }
         defer { try? FileManager.default.removeItem(at: dir) }
-        let plain = try runBridge(["doctor", "--json"], in: dir, environment: DoctorCLITests.clean)
-        let core = try #require((try JSONSerialization.jsonObject(with: Data(plain.out.utf8)) as? [String: Any])?["blas_core"] as? [String: Any])
-        // Sandybridge (AVX) runs on every CPU this project builds natively for; skip where it runs already.
-        guard core["best_for_cpu"] is String, core["in_use"] as? String != "Sandybridge" else { return }
-        try toyStudy(sleepMs: 0).write(to: dir.appendingPathComponent("toy.yaml"), atomically: true, encoding: .utf8)
-        let named = DoctorCLITests.clean.merging(["BRIDGE_BLAS_CORE": "Sandybridge"]) { $1 }
         let (s0, _, e0) = try runBridge(["study", "run", "toy.yaml", "--out", "out"], in: dir, environment: named)
         #expect(s0 == 0, "\(e0)")
         let manifest = try String(contentsOf: dir.appendingPathComponent("out/manifest.json"), encoding: .utf8)
@@ -57,7 +66,7 @@ import Testing
         let recomputed = try String(contentsOf: dir.appendingPathComponent("v1/manifest.json"), encoding: .utf8)
         #expect(recomputed.contains("\"in_use\": \"Sandybridge\"") && recomputed.contains("bridge-verify"), "\(recomputed)")
 
-        let user = DoctorCLITests.clean.merging(["OPENBLAS_CORETYPE": core["in_use"] as? String]) { $1 }
+        let user = DoctorCLITests.clean.merging(["OPENBLAS_CORETYPE": inUse]) { $1 }
         let (s2, o2, e2) = try runBridge(["study", "verify", "committed", "--sample", "1", "--out", "v2"], in: dir, environment: user)
         #expect(s2 == 0, "\(o2)\(e2)")
         #expect(o2.contains("note: committed on") && o2.contains("was set before bridge started and is kept"), "\(o2)")
@@ -66,13 +75,8 @@ import Testing
     /// A study resumed under another core than its finished runs used says so and names the fix; resumed
     /// on the same core, or with nothing left to run, it says nothing.
     @Test func resumingUnderAnotherCoreSaysSo() throws {
-        let dir = try makeTempDir("resume-core")
+        guard let (dir, inUse, named) = try toyStudyOnAnotherCore("resume-core") else { return }
         defer { try? FileManager.default.removeItem(at: dir) }
-        let plain = try runBridge(["doctor", "--json"], in: dir, environment: DoctorCLITests.clean)
-        let core = try #require((try JSONSerialization.jsonObject(with: Data(plain.out.utf8)) as? [String: Any])?["blas_core"] as? [String: Any])
-        guard core["best_for_cpu"] is String, core["in_use"] as? String != "Sandybridge" else { return }
-        try toyStudy(sleepMs: 0).write(to: dir.appendingPathComponent("toy.yaml"), atomically: true, encoding: .utf8)
-        let named = DoctorCLITests.clean.merging(["BRIDGE_BLAS_CORE": "Sandybridge"]) { $1 }
         #expect(try runBridge(["study", "run", "toy.yaml", "--out", "out"], in: dir, environment: named).status == 0)
         func dropOneRun() throws {
             let runs = dir.appendingPathComponent("out/runs")
@@ -86,7 +90,7 @@ import Testing
         let other = try runBridge(["study", "run", "toy.yaml", "--out", "out"], in: dir, environment: DoctorCLITests.clean)
         #expect(other.status == 0, "\(other.err)")
         #expect(other.err.contains("note: this study's finished runs were computed on OpenBLAS core Sandybridge")
-                && other.err.contains("this process runs \(core["in_use"] as? String ?? "?")") && other.err.contains("BRIDGE_BLAS_CORE=Sandybridge"),
+                && other.err.contains("this process runs \(inUse)") && other.err.contains("BRIDGE_BLAS_CORE=Sandybridge"),
                 "\(other.err)")
         let done = try runBridge(["study", "run", "toy.yaml", "--out", "out"], in: dir, environment: named)
         #expect(done.status == 0 && !done.err.contains("note: this study's"), "nothing left to run: \(done.err)")
