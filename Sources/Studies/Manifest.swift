@@ -90,21 +90,40 @@ public struct Manifest {
         return entry.isEmpty ? earlier : earlier + [.object(entry)]
     }
 
+    /// Where a study's runs were computed, as its manifest.json records it (`numerics.cpu`,
+    /// `numerics.blas_core.in_use`; empty when missing). Bitwise equality is expected only on the same CPU
+    /// kind and OpenBLAS core (docs/kernels.md, "Bits follow the core").
+    public struct RecordedNumerics: Equatable, Sendable {
+        public var cpu: String, core: String
+
+        public init(manifest tree: ConfigValue) {
+            cpu = ConfigPath.cellText(tree["numerics"]?["cpu"] ?? .null)
+            core = ConfigPath.cellText(tree["numerics"]?["blas_core"]?["in_use"] ?? .null)
+        }
+
+        /// Same CPU kind and core as this process.
+        public func matches(_ here: NumericsProvenance) -> Bool { cpu == here.cpu && !differsOnlyInCore(from: here) }
+
+        /// This CPU kind, another core: what running on `core` would put right.
+        public func differsOnlyInCore(from here: NumericsProvenance) -> Bool {
+            cpu == here.cpu && core.lowercased() != here.blasCore.inUse.lowercased()
+        }
+    }
+
     /// A note when DIR's manifest says its runs so far were computed on this CPU kind with another OpenBLAS
     /// core than this process runs (bridge's choice changed, or BRIDGE_BLAS_CORE): the runs added now round
-    /// differently from those (docs/kernels.md, "Bits follow the core"). nil when the cores agree, the CPU
-    /// differs (a cluster's nodes choose for themselves) or there is no manifest.
+    /// differently from those. nil when the cores agree, the CPU differs (a cluster's nodes choose for
+    /// themselves) or there is no manifest.
     public static func coreChangeNote(dir: URL, here: NumericsProvenance = .current()) -> String? {
         let url = dir.appendingPathComponent(fileName)
         guard let text = try? String(contentsOf: url, encoding: .utf8),
-              let tree = try? ConfigValue.parseYAML(text, source: url.path).value,
-              case let .string(cpu)? = tree["numerics"]?["cpu"],
-              case let .string(core)? = tree["numerics"]?["blas_core"]?["in_use"],
-              cpu == here.cpu, core.lowercased() != here.blasCore.inUse.lowercased() else { return nil }
+              let tree = try? ConfigValue.parseYAML(text, source: url.path).value else { return nil }
+        let recorded = RecordedNumerics(manifest: tree)
+        guard recorded.differsOnlyInCore(from: here) else { return nil }
         return """
-            note: this study's finished runs were computed on OpenBLAS core \(core) (\(url.path)); this process runs \
+            note: this study's finished runs were computed on OpenBLAS core \(recorded.core) (\(url.path)); this process runs \
             \(here.blasCore.inUse), so the runs it adds round differently. To continue on one core: \
-            BRIDGE_BLAS_CORE=\(core) bridge study run ….
+            BRIDGE_BLAS_CORE=\(recorded.core) bridge study run ….
             """
     }
 

@@ -12,8 +12,8 @@ public struct StudyVerification {
     public let plan: StudyPlan
     /// The pipeline that recomputes into the scratch folder (its `dir`).
     public let pipeline: StudyPipeline
-    /// Where the committed study was computed (manifest.json `numerics.cpu`, `numerics.blas_core.in_use`).
-    public let committedCPU: String, committedCore: String
+    /// Where the committed study was computed.
+    public let recorded: Manifest.RecordedNumerics
 
     /// One run's comparison.
     public struct Outcome {
@@ -53,8 +53,7 @@ public struct StudyVerification {
                          "check out the commit the manifest names (code_version \(version)) to verify it, or rerun the study")
         }
         pipeline = p
-        committedCPU = ConfigPath.cellText(tree["numerics"]?["cpu"] ?? .null)
-        committedCore = ConfigPath.cellText(tree["numerics"]?["blas_core"]?["in_use"] ?? .null)
+        recorded = Manifest.RecordedNumerics(manifest: tree)
     }
 
     /// `k` runs spread evenly over the plan (the first, then every n/k-th), or all when k ≥ n.

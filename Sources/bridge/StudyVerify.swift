@@ -40,16 +40,15 @@ struct StudyVerify: ParsableCommand {
         var why: String?
         // Same CPU kind, another core (bridge's choice for this CPU changed, or BRIDGE_BLAS_CORE): recompute
         // on the committed core; `restart` does not return when it restarts.
-        if here.cpu == v.committedCPU, here.blasCore.inUse.lowercased() != v.committedCore.lowercased(),
-           let core = OpenBLASCore(name: v.committedCore) {
+        if v.recorded.differsOnlyInCore(from: here), let core = OpenBLASCore(name: v.recorded.core) {
             why = BLASCoreSetup.restart(on: core, reason: "study verify: the core \(v.plan.name) was computed with")
             here = NumericsProvenance.current()
         }
         if here.blasCore.source == .bridgeVerify {
             print("running on OpenBLAS core \(here.blasCore.inUse), the core the study was computed with (set for this verification only)")
         }
-        if here.cpu != v.committedCPU || here.blasCore.inUse != v.committedCore {
-            print("note: committed on \(v.committedCPU) with OpenBLAS core \(v.committedCore); this machine is \(here.cpu) with core \(here.blasCore.inUse)\(why.map { " (\($0))" } ?? ""). Bitwise equality is expected only on the same CPU kind and core.")
+        if !v.recorded.matches(here) {
+            print("note: committed on \(v.recorded.cpu) with OpenBLAS core \(v.recorded.core); this machine is \(here.cpu) with core \(here.blasCore.inUse)\(why.map { " (\($0))" } ?? ""). Bitwise equality is expected only on the same CPU kind and core.")
         }
         let ids = !runIds.isEmpty ? runIds : v.sample(all ? Int.max : sample)
         print("recomputing \(ids.count) of \(v.plan.runs.count) runs of \(dir) into \(v.pipeline.dir.path)")
