@@ -61,9 +61,15 @@ extension GPTModel {
     /// Writes each row's K, V into the cache, attends over the cache of its sequence up to pos[r]
     /// (rows of one sequence must be in increasing position order, earlier positions cached or in this
     /// call), and leaves logits (R,V) in buf.logits. Linear layers are one GEMM over all R rows.
-    func decodeStep(R: Int, seq: [Int], pos: [Int], tokens: [Int32], cache: KVCache, buf: DecodeBuffers,
-                    theta t: ConstFloatPointer, w wp: ConstFloatPointer?) {
+    /// With `outputRows` (ascending row indices), only those rows get logits, in rows 0..<count of
+    /// buf.logits: the last layer writes every row's key and value, then carries only those rows through
+    /// its attention output, MLP and the head. The kept rows' logits may differ from a full step's in the
+    /// last bits (OpenBLAS sums a row differently depending on where it falls among the rows of a GEMM).
+    func decodeStep(R rows: Int, seq: [Int], pos: [Int], tokens: [Int32], cache: KVCache, buf: DecodeBuffers,
+                    theta t: ConstFloatPointer, w wp: ConstFloatPointer?, kernels: KernelGeneration,
+                    outputRows: [Int]? = nil) {
         let C = config.channels, NH = config.heads, hs = C / NH, V = config.vocabSize
+        var R = rows, seq = seq, pos = pos
         let scale = 1 / Float(hs).squareRoot()
         for r in 0..<R {
             let o = buf.x + r * C, e = t + wteOffset + Int(tokens[r]) * C, p = t + wpeOffset + pos[r] * C
@@ -83,20 +89,28 @@ extension GPTModel {
                     (cache.values + kv + hh * stride + pos[r] * hs).update(from: buf.qkv + r * 3 * C + 2 * C + hh * hs, count: hs)
                 }
             }
+            if l == config.layers - 1, let keep = outputRows, keep.count < R {
+                // Every key and value is cached: from here on only the kept rows (residual and query).
+                // Ascending, so row keep[i] ≥ i is read before anything overwrites it.
+                for (i, r) in keep.enumerated() where i != r {
+                    (buf.x + i * C).update(from: buf.x + r * C, count: C)
+                    (buf.qkv + i * 3 * C).update(from: buf.qkv + r * 3 * C, count: C)
+                }
+                seq = keep.map { seq[$0] }; pos = keep.map { pos[$0] }
+                R = keep.count
+            }
             // Scores, softmax and P·V of every head: the training kernel's sums in the same order, so they
             // equal the full forward's bit for bit given the same q, k, v.
             for r in 0..<R {
-                let n = pos[r] + 1, kv = cache.heads(layer: l, sequence: seq[r])
-                AttentionTiles.decodeScores(out: buf.scores, ldo: ldo, q: buf.qkv + r * 3 * C, keys: cache.keys + kv,
-                                            headStride: stride, heads: NH, n: n, hs: hs, scale: scale)
-                for hh in 0..<NH { AttentionTiles.softmax(buf.scores + hh * ldo, n, limit: ldo) }
-                AttentionTiles.decodeWeightedRows(out: buf.atty + r * C, p: buf.scores, ldp: ldo, values: cache.values + kv,
-                                                  headStride: stride, heads: NH, n: n, hs: hs)
+                let kv = cache.heads(layer: l, sequence: seq[r])
+                AttentionTiles.decodeRow(out: buf.atty + r * C, scores: buf.scores, ldo: ldo, q: buf.qkv + r * 3 * C,
+                                         keys: cache.keys + kv, values: cache.values + kv, headStride: stride, heads: NH,
+                                         n: pos[r] + 1, hs: hs, scale: scale, kernels: kernels)
             }
             linearForward(out: buf.x, u: buf.u, inp: buf.atty, N: R, layer: l, target: .attnProj, theta: t, w: wp, accumulate: true)
             LayerNorm.forward(out: buf.ln, mean: buf.mean, rstd: buf.rstd, inp: buf.x, weight: t + o.ln2w, bias: t + o.ln2b, N: R, C: C)
             linearForward(out: buf.h, u: buf.u, inp: buf.ln, N: R, layer: l, target: .fc, theta: t, w: wp, accumulate: false)
-            GELU.forward(out: buf.hg, inp: buf.h, N: R * 4 * C)
+            GELU.forward(out: buf.hg, inp: buf.h, N: R * 4 * C, kernels: kernels)
             linearForward(out: buf.x, u: buf.u, inp: buf.hg, N: R, layer: l, target: .mlpProj, theta: t, w: wp, accumulate: true)
         }
         LayerNorm.forward(out: buf.ln, mean: buf.mean, rstd: buf.rstd, inp: buf.x, weight: t + lnfwOffset, bias: t + lnfbOffset, N: R, C: C)
@@ -109,7 +123,9 @@ extension GPTModel {
     /// tokens do not depend on the other sequences. A sequence stops after `options.eosToken`, after
     /// `maxNewTokens`, or when prompt + generated reaches the context length.
     /// Does not touch the activations saved by `forward`.
-    public func sample(prompts: [[Int32]], maxNewTokens: Int, options: SamplingOptions, rngs: inout [RNG]) -> SampleBatch {
+    /// `kernels`: the kernel generation (this process's by default).
+    public func sample(prompts: [[Int32]], maxNewTokens: Int, options: SamplingOptions, rngs: inout [RNG],
+                       kernels: KernelGeneration = .current) -> SampleBatch {
         let S = prompts.count, V = config.vocabSize
         precondition(rngs.count == S, "sample: need one RNG per prompt (\(S)), got \(rngs.count)")
         precondition(maxNewTokens >= 0, "sample: maxNewTokens must be >= 0")
@@ -136,8 +152,11 @@ extension GPTModel {
                     for (i, tok) in p.enumerated() { seq.append(b); pos.append(i); toks.append(tok) }
                     lastRow.append(seq.count - 1)
                 }
-                decodeStep(R: seq.count, seq: seq, pos: pos, tokens: toks, cache: cache, buf: buf, theta: t, w: wp)
-                var rowOf = lastRow
+                // Generation 2 prunes the prefill to each prompt's last row after the last layer's keys and values.
+                let prune = kernels != .v1
+                decodeStep(R: seq.count, seq: seq, pos: pos, tokens: toks, cache: cache, buf: buf, theta: t, w: wp,
+                           kernels: kernels, outputRows: prune ? lastRow : nil)
+                var rowOf = prune ? Array(0..<S) : lastRow
                 while true {
                     for b in 0..<S where !done[b] {
                         let (tok, lp) = chooser.choose(buf.logits + rowOf[b] * V, rng: &rngs[b])
@@ -151,7 +170,8 @@ extension GPTModel {
                         seq.append(b); pos.append(prompts[b].count + result.tokens[b].count - 1); toks.append(result.tokens[b].last!)
                     }
                     if seq.isEmpty { break }
-                    decodeStep(R: seq.count, seq: seq, pos: pos, tokens: toks, cache: cache, buf: buf, theta: t, w: wp)
+                    decodeStep(R: seq.count, seq: seq, pos: pos, tokens: toks, cache: cache, buf: buf, theta: t, w: wp,
+                               kernels: kernels)
                 }
             }
         }

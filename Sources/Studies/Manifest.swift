@@ -91,18 +91,29 @@ public struct Manifest {
     }
 
     /// Where a study's runs were computed, as its manifest.json records it (`numerics.cpu`,
-    /// `numerics.blas_core.in_use`; empty when missing). Bitwise equality is expected only on the same CPU
-    /// kind and OpenBLAS core (docs/kernels.md, "Bits follow the core").
+    /// `numerics.blas_core.in_use`, empty when missing; `numerics.kernels`, nil when this build does not
+    /// know the generation). Bitwise equality is expected only on the same CPU kind, OpenBLAS core and
+    /// kernel generation (docs/kernels.md, "Bits follow the core").
     public struct RecordedNumerics: Equatable, Sendable {
         public var cpu: String, core: String
+        /// `numerics.kernels`; generation 1 when the manifest predates the field (it was the only one).
+        public var kernels: KernelGeneration?
 
         public init(manifest tree: ConfigValue) {
             cpu = ConfigPath.cellText(tree["numerics"]?["cpu"] ?? .null)
             core = ConfigPath.cellText(tree["numerics"]?["blas_core"]?["in_use"] ?? .null)
+            switch tree["numerics"]?["kernels"] {
+            case nil, .null?: kernels = .v1
+            case let .number(n)?: kernels = KernelGeneration(rawValue: Int(n))
+            case let .string(t)?: kernels = Int(t).flatMap(KernelGeneration.init(rawValue:))
+            default: kernels = nil
+            }
         }
 
-        /// Same CPU kind and core as this process.
-        public func matches(_ here: NumericsProvenance) -> Bool { cpu == here.cpu && !differsOnlyInCore(from: here) }
+        /// Same CPU kind, core and kernel generation as this process.
+        public func matches(_ here: NumericsProvenance) -> Bool {
+            cpu == here.cpu && !differsOnlyInCore(from: here) && kernels == here.kernels
+        }
 
         /// This CPU kind, another core: what running on `core` would put right.
         public func differsOnlyInCore(from here: NumericsProvenance) -> Bool {
@@ -125,6 +136,26 @@ public struct Manifest {
             \(here.blasCore.inUse), so the runs it adds round differently. To continue on one core: \
             BRIDGE_BLAS_CORE=\(recorded.core) bridge study run ….
             """
+    }
+
+    /// The error for adding runs to DIR, whose manifest says its finished runs were computed with another
+    /// kernel generation than this process runs (a study mixing the two would compare numbers computed
+    /// two ways); nil when they agree or there is no manifest. `what` names the folder's role.
+    public static func kernelsMismatch(dir: URL, what: String = "this study",
+                                       here: KernelGeneration = .current) -> ConfigError? {
+        let url = dir.appendingPathComponent(fileName)
+        guard let text = try? String(contentsOf: url, encoding: .utf8),
+              let tree = try? ConfigValue.parseYAML(text, source: url.path).value else { return nil }
+        let recorded = RecordedNumerics(manifest: tree).kernels
+        if recorded == here { return nil }
+        guard let recorded else {
+            return .invalid(source: url.path, path: "numerics.kernels", line: nil,
+                            message: "records a kernel generation this build does not have (it has \(KernelGeneration.allCases.map(\.description).joined(separator: ", ")))",
+                            fix: "use the bridge version that wrote it, or a new output folder")
+        }
+        return .invalid(source: url.path, path: "numerics.kernels", line: nil,
+                        message: "\(what)'s finished runs were computed with kernel generation \(recorded); this process runs generation \(here), so the runs added now would round differently",
+                        fix: "continue with \(KernelGeneration.variable)=\(recorded), or use a new output folder")
     }
 
     /// Reads DIR/manifest.json back (what a later step, such as the Slurm collect job, completes); nil

@@ -69,6 +69,15 @@ public struct StudyPipeline {
         let lock = try StudyLock(dir: dir)
         defer { withExtendedLifetime(lock) {} }
         if case .prepareOnly = executor {} else { try SlurmSubmitter.checkNoActiveSubmission(dir: dir) }
+        // Runs computed with one kernel generation are not joined by runs of another (checked before the
+        // folder is touched).
+        if let mismatch = Manifest.kernelsMismatch(dir: dir) {
+            let finished = runs.filter { RunRecord.isComplete(dir: dir, run: $0) }.count
+            if finished > 0 && finished < runs.count { throw mismatch }
+        }
+        for source in reuse {
+            if let mismatch = Manifest.kernelsMismatch(dir: StudyPipeline.absolute(source), what: "the --reuse folder") { throw mismatch }
+        }
         let unfinished = try StudySetup.prepare(dir: dir, spec: spec, runs: runs, force: force)
         var pending = unfinished.filter { only?.contains($0.runId) ?? true }
         // Read before this execution's manifest replaces the one naming the finished runs' core.

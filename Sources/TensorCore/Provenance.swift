@@ -18,12 +18,14 @@ public struct NumericsProvenance: Codable, Sendable {
     public var cpu: String
     /// Which OpenBLAS core runs, who chose it and why (see BLASCoreSetup).
     public var blasCore: BLASCoreSelection
+    /// The generation of this project's own kernels (`KernelGeneration`, BRIDGE_KERNELS).
+    public var kernels: KernelGeneration
 
     enum CodingKeys: String, CodingKey {
         case openblasConfig = "openblas_config", openblasCore = "openblas_core", blasThreads = "blas_threads"
         case sgemmLibrary = "sgemm_library", gslVersion = "gsl_version", swiftVersion = "swift_version"
         case buildConfiguration = "build_configuration", codeGeneration = "code_generation"
-        case cpu, blasCore = "blas_core"
+        case cpu, blasCore = "blas_core", kernels
     }
 
     public static func current() -> NumericsProvenance {
@@ -37,7 +39,8 @@ public struct NumericsProvenance: Codable, Sendable {
             buildConfiguration: buildConfiguration,
             codeGeneration: codeGeneration,
             cpu: cpuDescription,
-            blasCore: BLASCoreSetup.current()
+            blasCore: BLASCoreSetup.current(),
+            kernels: KernelGeneration.current
         )
     }
 

@@ -105,12 +105,15 @@ public struct PretrainConfig: Codable, Sendable, Equatable {
     /// core is part of the key.
     public static let codeVersion = 5
 
-    /// Cache key: SHA-256 of "bridge-pretrain/v<codeVersion>", the OpenBLAS core and the config's canonical
-    /// JSON. The core is in it because a base model's bits depend on it (its kernels sum in other orders):
-    /// a process running another core (`BRIDGE_BLAS_CORE`, `study verify` with a study's committed core)
-    /// must not take a base that one computed.
-    public func cacheKey(blasCore: String = BLAS.coreName) throws -> String {
-        SHA256.hex("bridge-pretrain/v\(PretrainConfig.codeVersion):\(blasCore):" + (try ConfigValue.encode(self).canonicalJSON))
+    /// Cache key: SHA-256 of "bridge-pretrain/v<codeVersion>", the OpenBLAS core, the kernel generation
+    /// (from generation 2 on; generation 1's keys are those written before generations existed) and the
+    /// config's canonical JSON. Core and generation are in it because a base model's bits depend on them:
+    /// a process running another core or generation (`BRIDGE_BLAS_CORE`, `BRIDGE_KERNELS`, `study verify`
+    /// with a study's committed ones) must not take a base that one computed.
+    public func cacheKey(blasCore: String = BLAS.coreName, kernels: KernelGeneration = .current) throws -> String {
+        let generation = kernels == .v1 ? "" : "kernels\(kernels.rawValue):"
+        return SHA256.hex("bridge-pretrain/v\(PretrainConfig.codeVersion):\(blasCore):\(generation)"
+                          + (try ConfigValue.encode(self).canonicalJSON))
     }
 
     public func validate(source: String = "pretrain") throws {

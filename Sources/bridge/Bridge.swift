@@ -4,12 +4,13 @@ import Foundation
 import TensorCore
 
 /// The process entry: choose OpenBLAS's core (which may re-execute this binary once, before any work),
-/// then parse the command line.
+/// check BRIDGE_KERNELS, then parse the command line.
 @main
 enum Entry {
     static func main() {
         do {
             try BLASCoreSetup.prepareProcess()
+            _ = try KernelGeneration.parse(ProcessInfo.processInfo.environment[KernelGeneration.variable])
         } catch {
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             exit(2)

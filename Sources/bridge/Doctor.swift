@@ -52,6 +52,9 @@ struct Doctor: ParsableCommand {
                 ("Swift", p.swiftVersion),
                 ("build", p.buildConfiguration),
                 ("code generation", p.codeGeneration),
+                ("kernels", "generation \(p.kernels): \(p.kernels.summary) ("
+                    + (ProcessInfo.processInfo.environment[KernelGeneration.variable].flatMap { $0.isEmpty ? nil : "\(KernelGeneration.variable)=\($0)" }
+                        ?? "the latest; \(KernelGeneration.variable)=1 for the earlier") + ")"),
             ]
             for (k, v) in rows { print(k.padding(toLength: 18, withPad: " ", startingAt: 0) + v) }
         }

@@ -44,6 +44,15 @@ struct StudyVerify: ParsableCommand {
             why = BLASCoreSetup.restart(on: core, reason: "study verify: the core \(v.plan.name) was computed with")
             here = NumericsProvenance.current()
         }
+        // The kernel generation the study was computed with, for this process and its workers.
+        guard let kernels = v.recorded.kernels else {
+            throw StudyFailure(description: "\(dir)/manifest.json records a kernel generation (numerics.kernels) this build does not have: verify it with the bridge version that computed it")
+        }
+        if kernels != here.kernels {
+            KernelGeneration.use(kernels)
+            here = NumericsProvenance.current()
+            print("running kernel generation \(kernels), the generation the study was computed with (set for this verification only)")
+        }
         if here.blasCore.source == .bridgeVerify {
             print("running on OpenBLAS core \(here.blasCore.inUse), the core the study was computed with (set for this verification only)")
         }

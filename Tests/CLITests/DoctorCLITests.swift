@@ -9,6 +9,7 @@ import Testing
     static let clean: [String: String?] = [
         "OPENBLAS_CORETYPE": nil, "BRIDGE_BLAS_CORE": nil, "BRIDGE_BLAS_CORE_SET": nil,
         "BRIDGE_BLAS_CORE_OPENBLAS_CHOICE": nil, "BRIDGE_BLAS_CORE_SOURCE": nil, "BRIDGE_BLAS_CORE_REASON": nil,
+        "BRIDGE_KERNELS": nil,
     ]
 
     func doctorJSON(_ env: [String: String?], in dir: URL) throws -> [String: Any] {
@@ -63,6 +64,19 @@ import Testing
             #expect(strict.status == 0)
         }
         #expect(try runBridge(["doctor", "--strict"], in: dir, environment: Self.clean).status == 0)
+    }
+
+    /// The kernel generation shows in doctor (and so in every provenance record); an unknown one stops
+    /// every command before it runs, naming the variable and the values.
+    @Test func kernelGenerationIsShownAndAnUnknownOneRefused() throws {
+        let dir = try makeTempDir("doctor-kernels")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try doctorJSON(["BRIDGE_KERNELS": "1"], in: dir)["kernels"] as? Int == 1)
+        #expect(try doctorJSON([:], in: dir)["kernels"] as? Int == 2)
+        let text = try runBridge(["doctor"], in: dir, environment: Self.clean)
+        #expect(text.out.contains("kernels           generation 2: fused multiply-add"), "\(text.out)")
+        let bad = try runBridge(["doctor"], in: dir, environment: Self.clean.merging(["BRIDGE_KERNELS": "7"]) { $1 })
+        #expect(bad.status == 2 && bad.err.contains("BRIDGE_KERNELS=7 is not a kernel generation"), "\(bad.err)")
     }
 
     @Test func invalidSettingIsRefusedWithTheNearestValue() throws {

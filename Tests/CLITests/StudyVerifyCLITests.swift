@@ -95,4 +95,44 @@ import Testing
         let done = try runBridge(["study", "run", "toy.yaml", "--out", "out"], in: dir, environment: named)
         #expect(done.status == 0 && !done.err.contains("note: this study's"), "nothing left to run: \(done.err)")
     }
+
+    /// A study's runs keep the kernel generation they were computed with: the manifest records it (a
+    /// manifest from before generations existed means 1), verify recomputes with it, and adding runs
+    /// under another generation is refused with the fix; BRIDGE_KERNELS=1 continues the study.
+    @Test func kernelGenerationFollowsTheStudy() throws {
+        let dir = try makeTempDir("verify-kernels")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try toyStudy(sleepMs: 0).write(to: dir.appendingPathComponent("toy.yaml"), atomically: true, encoding: .utf8)
+        let one = DoctorCLITests.clean.merging(["BRIDGE_KERNELS": "1"]) { $1 }
+        let (s0, _, e0) = try runBridge(["study", "run", "toy.yaml", "--out", "out"], in: dir, environment: one)
+        #expect(s0 == 0, "\(e0)")
+        let manifestURL = dir.appendingPathComponent("out/manifest.json")
+        #expect(try String(contentsOf: manifestURL, encoding: .utf8).contains("\"kernels\": 1"))
+
+        // A committed copy whose manifest predates the field: generation 1.
+        let committed = dir.appendingPathComponent("committed")
+        try FileManager.default.createDirectory(at: committed, withIntermediateDirectories: true)
+        for f in ["study.json", "manifest.json", "metrics.csv", "runs.csv", "summary.csv"] {
+            try FileManager.default.copyItem(at: dir.appendingPathComponent("out/" + f), to: committed.appendingPathComponent(f))
+        }
+        let old = try String(contentsOf: committed.appendingPathComponent("manifest.json"), encoding: .utf8)
+        let stripped = old.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("\"kernels\": 1") }
+        try stripped.joined(separator: "\n").write(to: committed.appendingPathComponent("manifest.json"), atomically: true, encoding: .utf8)
+        let (s1, o1, e1) = try runBridge(["study", "verify", "committed", "--sample", "2", "--workers", "2", "--out", "v"], in: dir,
+                                         environment: DoctorCLITests.clean)
+        #expect(s1 == 0, "\(o1)\(e1)")
+        #expect(o1.contains("running kernel generation 1, the generation the study was computed with"), "\(o1)")
+        #expect(try String(contentsOf: dir.appendingPathComponent("v/manifest.json"), encoding: .utf8).contains("\"kernels\": 1"))
+
+        let runs = dir.appendingPathComponent("out/runs")
+        let first = try #require(try FileManager.default.contentsOfDirectory(atPath: runs.path).sorted().first)
+        try FileManager.default.removeItem(at: runs.appendingPathComponent(first))
+        let refused = try runBridge(["study", "run", "toy.yaml", "--out", "out"], in: dir, environment: DoctorCLITests.clean)
+        #expect(refused.status != 0, "\(refused.out)")
+        #expect(refused.err.contains("numerics.kernels") && refused.err.contains("computed with kernel generation 1")
+                && refused.err.contains("BRIDGE_KERNELS=1"), "\(refused.err)")
+        #expect(!FileManager.default.fileExists(atPath: runs.appendingPathComponent(first).path), "a refused resume ran nothing")
+        let resumed = try runBridge(["study", "run", "toy.yaml", "--out", "out"], in: dir, environment: one)
+        #expect(resumed.status == 0, "\(resumed.err)")
+    }
 }

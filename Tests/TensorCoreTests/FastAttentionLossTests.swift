@@ -11,12 +11,13 @@ struct FastAttentionLossTests {
                                   Shape(B: 1, T: 38, C: 40, NH: 2), Shape(B: 1, T: 67, C: 96, NH: 2)]
 
     /// Scores are dot products over hs ≤ 48 terms and softmax sums over T ≤ 67: atol 1e-5, rtol 1e-4.
-    @Test(arguments: fastShapes + attentionShapes) func attention(_ s: Shape) {
+    /// Every kernel generation.
+    @Test(arguments: KernelGeneration.allCases, fastShapes + attentionShapes) func attention(_ g: KernelGeneration, _ s: Shape) {
         var d = TestData("fast.attention", UInt64(s.C * 100 + s.T))
         let (B, T, C, NH) = (s.B, s.T, s.C, s.NH)
         let qkv = d.floats(s.N * 3 * C), dout = d.floats(s.N * C)
         var out = [Float](repeating: .nan, count: s.N * C), att = [Float](repeating: .nan, count: B * NH * T * T)
-        Attention.forward(out: &out, att: &att, qkv: qkv, B: B, T: T, C: C, NH: NH)
+        Attention.forward(out: &out, att: &att, qkv: qkv, B: B, T: T, C: C, NH: NH, kernels: g)
         let ref = Reference.Attention.forward(qkv: qkv.asDouble, B: B, T: T, C: C, NH: NH)
         expectClose(out, ref.out, atol: 1e-5, rtol: 1e-4, "attention out \(s)", shape: [B, T, C], axes: "B,T,C")
         expectClose(att, ref.att, atol: 1e-6, rtol: 1e-4, "attention att \(s)", shape: [B, NH, T, T], axes: "B,NH,T,T")
@@ -24,21 +25,22 @@ struct FastAttentionLossTests {
         // dqkv is written, not accumulated: NaN-filled, every element must be overwritten.
         var dqkv = [Float](repeating: .nan, count: s.N * 3 * C), scratch = [Float](repeating: .nan, count: T * T)
         var rdqkv = [Double](repeating: 0, count: s.N * 3 * C)
-        Attention.backward(dqkv: &dqkv, scratch: &scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH)
+        Attention.backward(dqkv: &dqkv, scratch: &scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH, kernels: g)
         Reference.Attention.backward(dqkv: &rdqkv, dout: dout.asDouble, qkv: qkv.asDouble, B: B, T: T, C: C, NH: NH)
         expectClose(dqkv, rdqkv, atol: 1e-5, rtol: 1e-4, "attention dqkv \(s)", shape: [B, T, 3 * C], axes: "B,T,3C")
     }
 
-    /// The KV-cache decoder's path (one query row of every head: `decodeScores` on the blocked key
-    /// cache, `softmax`, `decodeWeightedRows`) gives the full forward's probabilities and outputs bit for bit.
-    @Test(arguments: attentionShapes) func decoderRowEqualsForward(_ s: Shape) {
+    /// The KV-cache decoder's path (one query row of every head: `decodeRow`'s scores on the blocked key
+    /// cache, softmax and weighted values) gives the full forward's probabilities and outputs bit for bit,
+    /// in every kernel generation.
+    @Test(arguments: KernelGeneration.allCases, attentionShapes) func decoderRowEqualsForward(_ g: KernelGeneration, _ s: Shape) {
         var d = TestData("fast.attention.row", UInt64(s.C * 100 + s.T))
         let (B, T, C, NH) = (s.B, s.T, s.C, s.NH)
         let hs = C / NH, scale = 1 / Float(hs).squareRoot(), cap = T + 5
         let stride = AttentionTiles.blockedKeyCount(positions: cap, hs: hs), ldo = (cap + 7) / 8 * 8
         let qkv = d.floats(s.N * 3 * C)
         var out = [Float](repeating: .nan, count: s.N * C), att = [Float](repeating: .nan, count: B * NH * T * T)
-        Attention.forward(out: &out, att: &att, qkv: qkv, B: B, T: T, C: C, NH: NH)
+        Attention.forward(out: &out, att: &att, qkv: qkv, B: B, T: T, C: C, NH: NH, kernels: g)
         var mismatch: String? = nil
         for b in 0..<B {
             var keys = [Float](repeating: 0, count: NH * stride), values = [Float](repeating: 0, count: NH * stride)
@@ -54,13 +56,8 @@ struct FastAttentionLossTests {
             for i in 0..<T {
                 var rows = [Float](repeating: 0, count: NH * ldo), o = [Float](repeating: .nan, count: C)
                 let q = Array(qkv[((b * T + i) * 3 * C)...].prefix(C))
-                AttentionTiles.decodeScores(out: &rows, ldo: ldo, q: q, keys: keys, headStride: stride, heads: NH, n: i + 1,
-                                            hs: hs, scale: scale)
-                rows.withUnsafeMutableBufferPointer { r in
-                    for h in 0..<NH { AttentionTiles.softmax(r.baseAddress! + h * ldo, i + 1, limit: ldo) }
-                }
-                AttentionTiles.decodeWeightedRows(out: &o, p: rows, ldp: ldo, values: values, headStride: stride, heads: NH,
-                                                  n: i + 1, hs: hs)
+                AttentionTiles.decodeRow(out: &o, scores: &rows, ldo: ldo, q: q, keys: keys, values: values, headStride: stride,
+                                         heads: NH, n: i + 1, hs: hs, scale: scale, kernels: g)
                 for h in 0..<NH {
                     for j in 0...i where rows[h * ldo + j].bitPattern != att[((b * NH + h) * T + i) * T + j].bitPattern && mismatch == nil {
                         mismatch = "p[b\(b) h\(h) i\(i) j\(j)]: \(rows[h * ldo + j]) vs \(att[((b * NH + h) * T + i) * T + j])"

@@ -2,29 +2,29 @@ import Foundation
 import Testing
 import TensorCore
 
-/// Accuracy of the vectorised exp and of GELU built on it, against Double libm.
+/// Accuracy of the vectorised exp and of GELU built on it, against Double libm, in every kernel generation.
 @Suite("FastMath")
 struct FastMathTests {
-    @Test("FastMath.exp is within 3 ulp of Double exp on [−87, 88]")
-    func expAccuracy() {
+    @Test("FastMath.exp is within 3 ulp of Double exp on [−87, 88]", arguments: KernelGeneration.allCases)
+    func expAccuracy(_ g: KernelGeneration) {
         var worst = (ulps: 0.0, x: Float(0))
         var x: Float = -87
         while x < 88 {
-            let got = FastMath.exp(x), want = Foundation.exp(Double(x))
+            let got = FastMath.exp(x, kernels: g), want = Foundation.exp(Double(x))
             let ulps = abs(Double(got) - want) / Double(Float(want).ulp)
             if ulps > worst.ulps { worst = (ulps, x) }
             x += 0.01173
         }
-        #expect(worst.ulps <= 3, "worst \(worst.ulps) ulp at x = \(worst.x)")
+        #expect(worst.ulps <= 3, "generation \(g): worst \(worst.ulps) ulp at x = \(worst.x)")
     }
 
-    @Test("GELU forward and backward match the Double tanh formula (rtol 1e-6 + atol 1e-7)")
-    func geluAccuracy() {
+    @Test("GELU forward and backward match the Double tanh formula (rtol 1e-6 + atol 1e-7)", arguments: KernelGeneration.allCases)
+    func geluAccuracy(_ g: KernelGeneration) {
         let xs: [Float] = stride(from: -12, through: 12, by: 0.0137).map { Float($0) } + [0, -0, 1e-8, -1e-8]
         var out = [Float](repeating: 0, count: xs.count), grad = [Float](repeating: 0.5, count: xs.count)
         let ones = [Float](repeating: 1, count: xs.count)
-        GELU.forward(out: &out, inp: xs, N: xs.count)
-        GELU.backward(dinp: &grad, inp: xs, dout: ones, N: xs.count)
+        GELU.forward(out: &out, inp: xs, N: xs.count, kernels: g)
+        GELU.backward(dinp: &grad, inp: xs, dout: ones, N: xs.count, kernels: g)
         let c = (2 / Double.pi).squareRoot()
         var worst = (err: 0.0, what: "")
         for (i, xf) in xs.enumerated() {
@@ -36,34 +36,34 @@ struct FastMathTests {
                 if err > worst.err { worst = (err, "\(name) at x = \(xf): \(got) vs \(want)") }
             }
         }
-        #expect(worst.err <= 1, "\(worst.what)")
+        #expect(worst.err <= 1, "generation \(g): \(worst.what)")
     }
 
-    @Test("FastMath.exp8 lanes equal FastMath.exp bit for bit, clamps and NaN included")
-    func exp8EqualsScalar() {
+    @Test("FastMath.exp8 lanes equal FastMath.exp bit for bit, clamps and NaN included", arguments: KernelGeneration.allCases)
+    func exp8EqualsScalar(_ g: KernelGeneration) {
         var xs: [Float] = stride(from: -95, through: 95, by: 0.00731).map { Float($0) }
         xs += [0, -0, -87.3, 88.3, -87.29999, 88.29999, .infinity, -.infinity, .nan, .leastNonzeroMagnitude, 1e-30]
         while xs.count % 8 != 0 { xs.append(1) }
         var first: Float? = nil
         for i in stride(from: 0, to: xs.count, by: 8) {
-            let v = FastMath.exp8(SIMD8(xs[i..<(i + 8)]))
+            let v = FastMath.exp8(SIMD8(xs[i..<(i + 8)]), kernels: g)
             for k in 0..<8 {
-                let w = FastMath.exp(xs[i + k])
+                let w = FastMath.exp(xs[i + k], kernels: g)
                 let same = w.isNaN ? v[k].isNaN : v[k].bitPattern == w.bitPattern
                 if !same && first == nil { first = xs[i + k] }
             }
         }
-        #expect(first == nil, "first lane that differs from the scalar exp at x = \(first ?? 0)")
+        #expect(first == nil, "generation \(g): first lane that differs from the scalar exp at x = \(first ?? 0)")
     }
 
-    @Test("GELU.backwardInPlace equals backward into a zero buffer exactly")
-    func geluInPlace() {
+    @Test("GELU.backwardInPlace equals backward into a zero buffer exactly", arguments: KernelGeneration.allCases)
+    func geluInPlace(_ g: KernelGeneration) {
         let xs: [Float] = stride(from: -9, through: 9, by: 0.0173).map { Float($0) }
         let d: [Float] = xs.indices.map { Float(($0 * 37) % 11) - 5 }
         var a = [Float](repeating: 0, count: xs.count), b = d
-        GELU.backward(dinp: &a, inp: xs, dout: d, N: xs.count)
-        GELU.backwardInPlace(grad: &b, inp: xs, N: xs.count)
+        GELU.backward(dinp: &a, inp: xs, dout: d, N: xs.count, kernels: g)
+        GELU.backwardInPlace(grad: &b, inp: xs, N: xs.count, kernels: g)
         let first = a.indices.first { a[$0] != b[$0] } // ±0 compare equal (0·x vs 0 + 0·x)
-        #expect(first == nil, "first difference at x = \(first.map { xs[$0] } ?? 0)")
+        #expect(first == nil, "generation \(g): first difference at x = \(first.map { xs[$0] } ?? 0)")
     }
 }

@@ -11,25 +11,28 @@ let sameBitsShapes = [Shape(B: 2, T: 7, C: 12, NH: 3), Shape(B: 2, T: 21, C: 64,
 @Suite("Speed rewrites keep every bit")
 struct SameBitsTests {
     /// Attention backward writing dqkv equals zero-filling it and adding every sum into it.
-    @Test(arguments: sameBitsShapes) func attentionBackwardWritesWhatZeroFillAndAddGave(_ s: Shape) {
+    @Test(arguments: KernelGeneration.allCases, sameBitsShapes)
+    func attentionBackwardWritesWhatZeroFillAndAddGave(_ g: KernelGeneration, _ s: Shape) {
         var d = TestData("samebits.attention", UInt64(s.C * 100 + s.T))
         let (B, T, C, NH) = (s.B, s.T, s.C, s.NH)
         let qkv = d.floats(s.N * 3 * C), dout = d.floats(s.N * C)
         var out = [Float](repeating: .nan, count: s.N * C), att = [Float](repeating: .nan, count: B * NH * T * T)
-        Attention.forward(out: &out, att: &att, qkv: qkv, B: B, T: T, C: C, NH: NH)
+        Attention.forward(out: &out, att: &att, qkv: qkv, B: B, T: T, C: C, NH: NH, kernels: g)
         var new = [Float](repeating: .nan, count: s.N * 3 * C), old = d.floats(s.N * 3 * C)
         var scratch = [Float](repeating: .nan, count: T * T)
-        Attention.backward(dqkv: &new, scratch: &scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH)
-        Baseline.attentionBackward(dqkv: &old, scratch: &scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH)
-        expectSameBits(new, old, "attention dqkv \(s)")
+        Attention.backward(dqkv: &new, scratch: &scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH, kernels: g)
+        Baseline.attentionBackward(dqkv: &old, scratch: &scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH,
+                                   kernels: g)
+        expectSameBits(new, old, "generation \(g): attention dqkv \(s)")
     }
 
     /// The decoder's multi-head kernels on the blocked key cache equal the per-head kernels on the
     /// transposed cache they replaced: every head count (4-head groups and the rest), head sizes with
     /// 16-, 8-channel and scalar tails, query lengths n with odd block counts and partial blocks, and
     /// stale finite values in the cache past n.
-    @Test(arguments: [(1, 16), (2, 4), (3, 20), (4, 16), (4, 32), (5, 48), (8, 32), (8, 8)])
-    func decoderAttentionOnBlockedKeysEqualsTransposed(_ heads: Int, _ hs: Int) {
+    @Test(arguments: KernelGeneration.allCases, [(1, 16), (2, 4), (3, 20), (4, 16), (4, 32), (5, 48), (8, 32), (8, 8)])
+    func decoderAttentionOnBlockedKeysEqualsTransposed(_ g: KernelGeneration, _ shape: (Int, Int)) {
+        let (heads, hs) = shape
         var d = TestData("samebits.decoder", UInt64(heads * 100 + hs))
         let cap = 70, stride = AttentionTiles.blockedKeyCount(positions: cap, hs: hs), ldo = (cap + 7) / 8 * 8
         let q = d.floats(heads * hs), k = d.floats(heads * cap * hs), v = d.floats(heads * cap * hs)
@@ -47,18 +50,13 @@ struct SameBitsTests {
             }
         }
         for n in [1, 7, 8, 9, 16, 17, 24, 33, 41, 64, 70] {
-            let old = Baseline.decoderAttention(q: q, keysTransposed: kt, values: vOld, cap: cap, NH: heads, hs: hs, n: n)
+            let old = Baseline.decoderAttention(q: q, keysTransposed: kt, values: vOld, cap: cap, NH: heads, hs: hs, n: n, kernels: g)
             var scores = [Float](repeating: .nan, count: heads * ldo), out = [Float](repeating: .nan, count: heads * hs)
-            AttentionTiles.decodeScores(out: &scores, ldo: ldo, q: q, keys: kb, headStride: stride, heads: heads, n: n,
-                                        hs: hs, scale: 1 / Float(hs).squareRoot())
-            scores.withUnsafeMutableBufferPointer { sb in
-                for h in 0..<heads { AttentionTiles.softmax(sb.baseAddress! + h * ldo, n, limit: ldo) }
-            }
-            AttentionTiles.decodeWeightedRows(out: &out, p: scores, ldp: ldo, values: vNew, headStride: stride, heads: heads,
-                                              n: n, hs: hs)
+            AttentionTiles.decodeRow(out: &out, scores: &scores, ldo: ldo, q: q, keys: kb, values: vNew, headStride: stride,
+                                     heads: heads, n: n, hs: hs, scale: 1 / Float(hs).squareRoot(), kernels: g)
             let probs = (0..<heads).flatMap { scores[($0 * ldo)..<($0 * ldo + n)] }
-            expectSameBits(probs, old.probs, "decoder probabilities heads \(heads) hs \(hs) n \(n)")
-            expectSameBits(out, old.out, "decoder outputs heads \(heads) hs \(hs) n \(n)")
+            expectSameBits(probs, old.probs, "generation \(g): decoder probabilities heads \(heads) hs \(hs) n \(n)")
+            expectSameBits(out, old.out, "generation \(g): decoder outputs heads \(heads) hs \(hs) n \(n)")
         }
     }
 }

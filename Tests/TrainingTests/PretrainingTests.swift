@@ -1,3 +1,4 @@
+import BridgeSupport
 import Foundation
 import GPT
 import Tasks
@@ -77,6 +78,11 @@ func temporaryDirectory(_ name: String) -> String {
         // A base computed under another OpenBLAS core has other bits: another entry.
         #expect(try a.cacheKey(blasCore: "Haswell") != a.cacheKey(blasCore: "Cooperlake"))
         #expect(try a.cacheKey() == a.cacheKey(blasCore: BLAS.coreName))
+        // Likewise under another kernel generation; generation 1 keeps the keys written before generations
+        // existed (its cached bases stay valid).
+        #expect(try a.cacheKey(kernels: .v1) != a.cacheKey(kernels: .v2))
+        #expect(try a.cacheKey(blasCore: "Haswell", kernels: .v1)
+                == SHA256.hex("bridge-pretrain/v\(PretrainConfig.codeVersion):Haswell:" + ConfigValue.encode(a).canonicalJSON))
     }
 }
 

@@ -2,12 +2,21 @@
 /// out = P·V, one (sequence, head) at a time on strided views. Only the causal lower triangle is
 /// computed, with the register-blocked SIMD tiles of `AttentionTiles` (the KV-cache decoder uses the
 /// same tiles, so its scores and outputs equal the full forward's bit for bit). Every element is a sum
-/// in ascending index order without fused multiply-add, so native and portable builds agree bitwise.
+/// in ascending index order, each step formed as the kernel generation forms it (`KernelGeneration`),
+/// so native and portable builds agree bitwise.
 public enum Attention {
     /// out (B,T,C); att (B,NH,T,T) saved softmax probabilities (zero above the diagonal);
     /// qkv (B,T,3C) with Q at [0,C), K at [C,2C), V at [2C,3C), head h at offset h·hs.
     public static func forward(out: FloatPointer, att: FloatPointer, qkv: ConstFloatPointer,
-                               B: Int, T: Int, C: Int, NH: Int) {
+                               B: Int, T: Int, C: Int, NH: Int, kernels: KernelGeneration = .current) {
+        switch kernels {
+        case .v1: forward(out: out, att: att, qkv: qkv, B: B, T: T, C: C, NH: NH, Tiles<SeparateProducts>.self)
+        case .v2: forward(out: out, att: att, qkv: qkv, B: B, T: T, C: C, NH: NH, Tiles<FusedProducts>.self)
+        }
+    }
+
+    static func forward<A>(out: FloatPointer, att: FloatPointer, qkv: ConstFloatPointer,
+                           B: Int, T: Int, C: Int, NH: Int, _ tiles: Tiles<A>.Type) {
         let hs = C / NH
         let scale = 1 / Float(hs).squareRoot()
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * hs * T) { buf in
@@ -20,14 +29,14 @@ public enum Attention {
                     let k = q + C, v = q + 2 * C
                     let p = att + (b * NH + h) * T * T
                     AttentionTiles.transpose(dst: kt, ldd: T, src: k, lds: 3 * C, n: T, hs: hs)
-                    AttentionTiles.causalScores(out: p, ldo: T, a: q, lda: 3 * C, bt: kt, ldb: T, r0: 0, r1: T,
+                    tiles.causalScores(out: p, ldo: T, a: q, lda: 3 * C, bt: kt, ldb: T, r0: 0, r1: T,
                                                 cols: T, hs: hs, scale: scale)
                     for i in 0..<T {
-                        AttentionTiles.softmax(p + i * T, i + 1, limit: T)
+                        tiles.softmax(p + i * T, i + 1, limit: T)
                         (p + i * T + i + 1).update(repeating: 0, count: T - i - 1)
                     }
                     AttentionTiles.pack(dst: vp, src: v, lds: 3 * C, n: T, hs: hs)
-                    AttentionTiles.causalWeightedSum(out: out + b * T * C + h * hs, ldo: C, p: p, ldp: T, x: vp, ldx: hs,
+                    tiles.causalWeightedSum(out: out + b * T * C + h * hs, ldo: C, p: p, ldp: T, x: vp, ldx: hs,
                                                      r0: 0, r1: T, hs: hs, accumulate: false)
                 }
             }
@@ -42,7 +51,18 @@ public enum Attention {
     /// adds products is never −0, and 0 + a = a for every other a), without reading dqkv back from memory.
     public static func backward(dqkv: FloatPointer, scratch: FloatPointer, dout: ConstFloatPointer,
                                 qkv: ConstFloatPointer, att: ConstFloatPointer,
-                                B: Int, T: Int, C: Int, NH: Int) {
+                                B: Int, T: Int, C: Int, NH: Int, kernels: KernelGeneration = .current) {
+        switch kernels {
+        case .v1: backward(dqkv: dqkv, scratch: scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH,
+                           Tiles<SeparateProducts>.self)
+        case .v2: backward(dqkv: dqkv, scratch: scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH,
+                           Tiles<FusedProducts>.self)
+        }
+    }
+
+    static func backward<A>(dqkv: FloatPointer, scratch: FloatPointer, dout: ConstFloatPointer,
+                            qkv: ConstFloatPointer, att: ConstFloatPointer,
+                            B: Int, T: Int, C: Int, NH: Int, _ tiles: Tiles<A>.Type) {
         let hs = C / NH
         let scale = 1 / Float(hs).squareRoot()
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * hs * T) { buf in
@@ -56,7 +76,7 @@ public enum Attention {
                     let p = att + (b * NH + h) * T * T
                     let d = dout + b * T * C + h * hs
                     AttentionTiles.transpose(dst: vt, ldd: T, src: v, lds: 3 * C, n: T, hs: hs)
-                    AttentionTiles.causalScores(out: scratch, ldo: T, a: d, lda: C, bt: vt, ldb: T, r0: 0, r1: T,
+                    tiles.causalScores(out: scratch, ldo: T, a: d, lda: C, bt: vt, ldb: T, r0: 0, r1: T,
                                                 cols: T, hs: hs, scale: 1)
                     for i in 0..<T {
                         let pr = p + i * T, dr = scratch + i * T
@@ -72,11 +92,11 @@ public enum Attention {
                     AttentionTiles.pack(dst: dp, src: d, lds: C, n: T, hs: hs)
                     AttentionTiles.pack(dst: kp, src: k, lds: 3 * C, n: T, hs: hs)
                     AttentionTiles.pack(dst: qp, src: q, lds: 3 * C, n: T, hs: hs)
-                    AttentionTiles.causalTransposedWeightedSum(out: dv, ldo: 3 * C, s: p, lds: T, x: dp, ldx: hs, T: T, hs: hs,
+                    tiles.causalTransposedWeightedSum(out: dv, ldo: 3 * C, s: p, lds: T, x: dp, ldx: hs, T: T, hs: hs,
                                                                accumulate: false)
-                    AttentionTiles.causalWeightedSum(out: dq, ldo: 3 * C, p: scratch, ldp: T, x: kp, ldx: hs,
+                    tiles.causalWeightedSum(out: dq, ldo: 3 * C, p: scratch, ldp: T, x: kp, ldx: hs,
                                                      r0: 0, r1: T, hs: hs, accumulate: false)
-                    AttentionTiles.causalTransposedWeightedSum(out: dk, ldo: 3 * C, s: scratch, lds: T, x: qp, ldx: hs,
+                    tiles.causalTransposedWeightedSum(out: dk, ldo: 3 * C, s: scratch, lds: T, x: qp, ldx: hs,
                                                                T: T, hs: hs, accumulate: false)
                 }
             }

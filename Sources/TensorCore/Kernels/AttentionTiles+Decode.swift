@@ -18,11 +18,35 @@ extension AttentionTiles {
     @inline(__always)
     public static func blockedKeyCount(positions: Int, hs: Int) -> Int { (positions + 7) / 8 * 8 * hs }
 
+    /// One query row of the KV-cache decoder, every head: scores against the n cached keys (blocked
+    /// layout), softmax, and the weighted sum of the cached values into out (heads·hs). scores holds one
+    /// row of ldo floats per head (ldo ≥ n rounded up to 8). The generation's arithmetic, as in training.
+    public static func decodeRow(out: FloatPointer, scores: FloatPointer, ldo: Int, q: ConstFloatPointer,
+                                 keys: ConstFloatPointer, values: ConstFloatPointer, headStride: Int, heads: Int,
+                                 n: Int, hs: Int, scale: Float, kernels: KernelGeneration = .current) {
+        switch kernels {
+        case .v1: Tiles<SeparateProducts>.decodeRow(out: out, scores: scores, ldo: ldo, q: q, keys: keys, values: values,
+                                                    headStride: headStride, heads: heads, n: n, hs: hs, scale: scale)
+        case .v2: Tiles<FusedProducts>.decodeRow(out: out, scores: scores, ldo: ldo, q: q, keys: keys, values: values,
+                                                 headStride: headStride, heads: heads, n: n, hs: hs, scale: scale)
+        }
+    }
+}
+
+extension Tiles {
+    @inline(__always)
+    static func decodeRow(out: FloatPointer, scores: FloatPointer, ldo: Int, q: ConstFloatPointer, keys: ConstFloatPointer,
+                          values: ConstFloatPointer, headStride: Int, heads: Int, n: Int, hs: Int, scale: Float) {
+        decodeScores(out: scores, ldo: ldo, q: q, keys: keys, headStride: headStride, heads: heads, n: n, hs: hs, scale: scale)
+        for h in 0..<heads { softmax(scores + h * ldo, n, limit: ldo) }
+        decodeWeightedRows(out: out, p: scores, ldp: ldo, values: values, headStride: headStride, heads: heads, n: n, hs: hs)
+    }
+
     /// Scores of one query against n cached keys, for each head h < heads:
-    /// out[h·ldo + j] = scale · Σ_c q[h·hs + c]·K_h[c, j], j < n (c ascending from 0, no FMA), with
+    /// out[h·ldo + j] = scale · Σ_c q[h·hs + c]·K_h[c, j], j < n (c ascending from 0, one FMA per step), with
     /// K_h = keys + h·headStride in the blocked layout. Columns from n up to the next multiple of 8 are
     /// written too (from whatever finite values the cache holds there); ldo ≥ that multiple.
-    public static func decodeScores(out: FloatPointer, ldo: Int, q: ConstFloatPointer, keys: ConstFloatPointer,
+    static func decodeScores(out: FloatPointer, ldo: Int, q: ConstFloatPointer, keys: ConstFloatPointer,
                                     headStride: Int, heads: Int, n: Int, hs: Int, scale: Float) {
         let blocks = (n + 7) / 8, bs = 8 * hs
         var h = 0
@@ -39,10 +63,10 @@ extension AttentionTiles {
                     let x0 = SIMD8(repeating: q0[c]), x1 = SIMD8(repeating: q1[c])
                     let x2 = SIMD8(repeating: q2[c]), x3 = SIMD8(repeating: q3[c])
                     let kc = c * 8
-                    s00 += x0 * load(k0 + ka + kc); s01 += x0 * load(k0 + kb + kc)
-                    s10 += x1 * load(k1 + ka + kc); s11 += x1 * load(k1 + kb + kc)
-                    s20 += x2 * load(k2 + ka + kc); s21 += x2 * load(k2 + kb + kc)
-                    s30 += x3 * load(k3 + ka + kc); s31 += x3 * load(k3 + kb + kc)
+                    A.addProduct(&s00, x0, load(k0 + ka + kc)); A.addProduct(&s01, x0, load(k0 + kb + kc))
+                    A.addProduct(&s10, x1, load(k1 + ka + kc)); A.addProduct(&s11, x1, load(k1 + kb + kc))
+                    A.addProduct(&s20, x2, load(k2 + ka + kc)); A.addProduct(&s21, x2, load(k2 + kb + kc))
+                    A.addProduct(&s30, x3, load(k3 + ka + kc)); A.addProduct(&s31, x3, load(k3 + kb + kc))
                 }
                 let j = b * 8
                 store(s00 * scale, o0 + j); store(s01 * scale, o0 + j + 8)
@@ -56,8 +80,8 @@ extension AttentionTiles {
                 var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
                 for c in 0..<hs {
                     let kc = ka + c * 8
-                    s0 += SIMD8(repeating: q0[c]) * load(k0 + kc); s1 += SIMD8(repeating: q1[c]) * load(k1 + kc)
-                    s2 += SIMD8(repeating: q2[c]) * load(k2 + kc); s3 += SIMD8(repeating: q3[c]) * load(k3 + kc)
+                    A.addProduct(&s0, q0[c], load(k0 + kc)); A.addProduct(&s1, q1[c], load(k1 + kc))
+                    A.addProduct(&s2, q2[c], load(k2 + kc)); A.addProduct(&s3, q3[c], load(k3 + kc))
                 }
                 let j = b * 8
                 store(s0 * scale, o0 + j); store(s1 * scale, o1 + j); store(s2 * scale, o2 + j); store(s3 * scale, o3 + j)
@@ -72,10 +96,10 @@ extension AttentionTiles {
                 var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
                 for c in 0..<hs {
                     let x = SIMD8(repeating: qh[c]), kc = k + c * 8
-                    s0 += x * load(kc)
-                    if m > 1 { s1 += x * load(kc + bs) }
-                    if m > 2 { s2 += x * load(kc + 2 * bs) }
-                    if m > 3 { s3 += x * load(kc + 3 * bs) }
+                    A.addProduct(&s0, x, load(kc))
+                    if m > 1 { A.addProduct(&s1, x, load(kc + bs)) }
+                    if m > 2 { A.addProduct(&s2, x, load(kc + 2 * bs)) }
+                    if m > 3 { A.addProduct(&s3, x, load(kc + 3 * bs)) }
                 }
                 let j = b * 8
                 store(s0 * scale, oh + j)
@@ -89,8 +113,8 @@ extension AttentionTiles {
     }
 
     /// Weighted rows of one query for each head h < heads: out[h·hs + c] = Σ_{j < n} p[h·ldp + j]·V_h[j, c]
-    /// for c < hs (j ascending from 0, no FMA), with V_h = values + h·headStride position-major (j·hs + c).
-    public static func decodeWeightedRows(out: FloatPointer, p: ConstFloatPointer, ldp: Int, values: ConstFloatPointer,
+    /// for c < hs (j ascending from 0, one FMA per step), with V_h = values + h·headStride position-major (j·hs + c).
+    static func decodeWeightedRows(out: FloatPointer, p: ConstFloatPointer, ldp: Int, values: ConstFloatPointer,
                                           headStride: Int, heads: Int, n: Int, hs: Int) {
         var h = 0
         while h + 4 <= heads {
@@ -105,10 +129,10 @@ extension AttentionTiles {
                     let x = j * hs + c
                     let w0 = SIMD8(repeating: p0[j]), w1 = SIMD8(repeating: p1[j])
                     let w2 = SIMD8(repeating: p2[j]), w3 = SIMD8(repeating: p3[j])
-                    a0 += w0 * load(v0 + x); b0 += w0 * load(v0 + x + 8)
-                    a1 += w1 * load(v1 + x); b1 += w1 * load(v1 + x + 8)
-                    a2 += w2 * load(v2 + x); b2 += w2 * load(v2 + x + 8)
-                    a3 += w3 * load(v3 + x); b3 += w3 * load(v3 + x + 8)
+                    A.addProduct(&a0, w0, load(v0 + x)); A.addProduct(&b0, w0, load(v0 + x + 8))
+                    A.addProduct(&a1, w1, load(v1 + x)); A.addProduct(&b1, w1, load(v1 + x + 8))
+                    A.addProduct(&a2, w2, load(v2 + x)); A.addProduct(&b2, w2, load(v2 + x + 8))
+                    A.addProduct(&a3, w3, load(v3 + x)); A.addProduct(&b3, w3, load(v3 + x + 8))
                 }
                 store(a0, o0 + c); store(b0, o0 + c + 8); store(a1, o1 + c); store(b1, o1 + c + 8)
                 store(a2, o2 + c); store(b2, o2 + c + 8); store(a3, o3 + c); store(b3, o3 + c + 8)
@@ -118,8 +142,8 @@ extension AttentionTiles {
                 var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
                 for j in 0..<n {
                     let x = j * hs + c
-                    a0 += SIMD8(repeating: p0[j]) * load(v0 + x); a1 += SIMD8(repeating: p1[j]) * load(v1 + x)
-                    a2 += SIMD8(repeating: p2[j]) * load(v2 + x); a3 += SIMD8(repeating: p3[j]) * load(v3 + x)
+                    A.addProduct(&a0, p0[j], load(v0 + x)); A.addProduct(&a1, p1[j], load(v1 + x))
+                    A.addProduct(&a2, p2[j], load(v2 + x)); A.addProduct(&a3, p3[j], load(v3 + x))
                 }
                 store(a0, o0 + c); store(a1, o1 + c); store(a2, o2 + c); store(a3, o3 + c)
                 c += 8

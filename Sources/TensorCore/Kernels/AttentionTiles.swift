@@ -3,9 +3,12 @@
 /// output element with the same operations in the same order.
 ///
 /// Arithmetic contract (what makes the two paths and the native/portable builds agree bitwise): each
-/// output element is a plain sum of products accumulated in ascending order of the summed index,
-/// starting from 0, with separate multiply and add (never a fused multiply-add); a vector lane does
-/// exactly what the scalar tail does. Matrices are row-major with explicit row strides (ld*).
+/// output element is a sum of products accumulated in ascending order of the summed index, starting
+/// from 0, each step acc ← acc + a·b as the kernel generation forms it (`ProductSum`: a rounded product
+/// then a rounded sum in generation 1, one exactly rounded fused multiply-add in generation 2); a vector
+/// lane does exactly what the scalar tail does. The arithmetic tiles are `Tiles<A>`, specialised per
+/// generation; `AttentionTiles` holds the data movement and the entry points that choose the generation.
+/// Matrices are row-major with explicit row strides (ld*).
 public enum AttentionTiles {
     @inline(__always) static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
@@ -52,12 +55,18 @@ public enum AttentionTiles {
             while c < hs { d[c] = s[c]; c += 1 }
         }
     }
+}
+
+/// The arithmetic tiles of one kernel generation (A: how c + a·b is formed).
+enum Tiles<A: ProductSum> {
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> { AttentionTiles.load(p) }
+    @inline(__always) static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { AttentionTiles.store(v, p) }
 
     /// Causal scores: out[i, j] = scale · Σ_c a[i, c]·bt[c, j] for rows i in [r0, r1) and j ≤ i.
     /// a (·, hs) stride lda; bt (hs, cols) stride ldb (the transposed keys); out stride ldo. Entries
     /// above the diagonal (j > i) may be written too, up to 15 columns past it (callers overwrite or
     /// ignore them); nothing at or beyond column `cols` is read or written.
-    public static func causalScores(out: FloatPointer, ldo: Int, a: ConstFloatPointer, lda: Int,
+    static func causalScores(out: FloatPointer, ldo: Int, a: ConstFloatPointer, lda: Int,
                                     bt: ConstFloatPointer, ldb: Int, r0: Int, r1: Int, cols: Int, hs: Int, scale: Float) {
         var i0 = r0
         while i0 + 4 <= r1 {
@@ -72,8 +81,8 @@ public enum AttentionTiles {
                     let k0 = load(bt + c * ldb + j), k1 = load(bt + c * ldb + j + 8)
                     let q0 = SIMD8(repeating: a0[c]), q1 = SIMD8(repeating: a1[c])
                     let q2 = SIMD8(repeating: a2[c]), q3 = SIMD8(repeating: a3[c])
-                    s00 += q0 * k0; s01 += q0 * k1; s10 += q1 * k0; s11 += q1 * k1
-                    s20 += q2 * k0; s21 += q2 * k1; s30 += q3 * k0; s31 += q3 * k1
+                    A.addProduct(&s00, q0, k0); A.addProduct(&s01, q0, k1); A.addProduct(&s10, q1, k0); A.addProduct(&s11, q1, k1)
+                    A.addProduct(&s20, q2, k0); A.addProduct(&s21, q2, k1); A.addProduct(&s30, q3, k0); A.addProduct(&s31, q3, k1)
                 }
                 store(s00 * scale, o0 + j); store(s01 * scale, o0 + j + 8)
                 store(s10 * scale, o1 + j); store(s11 * scale, o1 + j + 8)
@@ -85,8 +94,8 @@ public enum AttentionTiles {
                 var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
                 for c in 0..<hs {
                     let k = load(bt + c * ldb + j)
-                    s0 += SIMD8(repeating: a0[c]) * k; s1 += SIMD8(repeating: a1[c]) * k
-                    s2 += SIMD8(repeating: a2[c]) * k; s3 += SIMD8(repeating: a3[c]) * k
+                    A.addProduct(&s0, a0[c], k); A.addProduct(&s1, a1[c], k)
+                    A.addProduct(&s2, a2[c], k); A.addProduct(&s3, a3[c], k)
                 }
                 store(s0 * scale, o0 + j); store(s1 * scale, o1 + j); store(s2 * scale, o2 + j); store(s3 * scale, o3 + j)
                 j += 8
@@ -107,14 +116,14 @@ public enum AttentionTiles {
     /// One query against n transposed keys: out[j] = scale · Σ_c q[c]·bt[c, j], j < n (the decoder's
     /// and the row tail's path; lanes and tail as in `causalScores`). Columns in [n, cols) may be
     /// written too (up to 31 past n; bt must be readable there).
-    public static func scoreRow(out: FloatPointer, q: ConstFloatPointer, bt: ConstFloatPointer, ldb: Int,
+    static func scoreRow(out: FloatPointer, q: ConstFloatPointer, bt: ConstFloatPointer, ldb: Int,
                                 n: Int, cols: Int, hs: Int, scale: Float) {
         var j = 0
         while j + 24 < n && j + 32 <= cols {
             var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
             for c in 0..<hs {
                 let k = bt + c * ldb + j, qc = SIMD8(repeating: q[c])
-                s0 += qc * load(k); s1 += qc * load(k + 8); s2 += qc * load(k + 16); s3 += qc * load(k + 24)
+                A.addProduct(&s0, qc, load(k)); A.addProduct(&s1, qc, load(k + 8)); A.addProduct(&s2, qc, load(k + 16)); A.addProduct(&s3, qc, load(k + 24))
             }
             store(s0 * scale, out + j); store(s1 * scale, out + j + 8)
             store(s2 * scale, out + j + 16); store(s3 * scale, out + j + 24)
@@ -122,7 +131,7 @@ public enum AttentionTiles {
         }
         while j < n && j + 8 <= cols {
             var s = SIMD8<Float>()
-            for c in 0..<hs { s += SIMD8(repeating: q[c]) * load(bt + c * ldb + j) }
+            for c in 0..<hs { A.addProduct(&s, q[c], load(bt + c * ldb + j)) }
             store(s * scale, out + j)
             j += 8
         }
@@ -131,7 +140,7 @@ public enum AttentionTiles {
 
     @inline(__always) static func scoreScalar(_ q: ConstFloatPointer, _ btj: ConstFloatPointer, ldb: Int, hs: Int) -> Float {
         var s: Float = 0
-        for c in 0..<hs { s += q[c] * btj[c * ldb] }
+        for c in 0..<hs { A.addProduct(&s, q[c], btj[c * ldb]) }
         return s
     }
 
@@ -139,12 +148,12 @@ public enum AttentionTiles {
     /// [n, limit) up to the next multiple of 8 may be overwritten (vector lanes instead of scalar
     /// remainder iterations); callers zero or ignore them.
     @inline(__always)
-    public static func softmax(_ row: FloatPointer, _ n: Int, limit: Int) {
+    static func softmax(_ row: FloatPointer, _ n: Int, limit: Int) {
         let m = FastMath.max(row, n)
         let mv = SIMD8(repeating: m)
         var j = 0
-        while j < n && j + 8 <= limit { store(FastMath.exp8(load(row + j) - mv), row + j); j += 8 }
-        while j < n { row[j] = FastMath.exp(row[j] - m); j += 1 }
+        while j < n && j + 8 <= limit { store(FastMath.exp8(load(row + j) - mv, A.self), row + j); j += 8 }
+        while j < n { row[j] = FastMath.exp(row[j] - m, A.self); j += 1 }
         let inv = 1 / FastMath.sum(row, n)
         j = 0
         while j < n && j + 8 <= limit { store(load(row + j) * inv, row + j); j += 8 }

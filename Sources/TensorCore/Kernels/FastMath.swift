@@ -2,46 +2,60 @@
 /// LLVM's loop vectoriser turns a loop calling them into SIMD code (libm's tanhf/expf are opaque calls
 /// that cost more than the GEMMs around them at these sizes).
 public enum FastMath {
-    /// eˣ: Cody-Waite range reduction x = n·ln2 + r, |r| ≤ ln2/2, Cephes' degree-6 polynomial for eʳ,
-    /// scaled by 2ⁿ through the exponent bits. Relative error ≤ 2 ulp on [−87.3, 88.3]; inputs are
-    /// clamped to that range, so results are finite and never subnormal.
-    @inlinable @inline(__always)
-    public static func exp(_ v: Float) -> Float {
+    /// eˣ: Cody-Waite range reduction x = n·ln2 + r, |r| ≤ ln2/2, Cephes' degree-6 polynomial for eʳ
+    /// (Horner), scaled by 2ⁿ through the exponent bits. Relative error ≤ 2 ulp on [−87.3, 88.3]; inputs
+    /// are clamped to that range, so results are finite and never subnormal. Every c + a·b is formed as
+    /// the kernel generation forms it (`KernelGeneration`).
+    public static func exp(_ v: Float, kernels: KernelGeneration = .current) -> Float {
+        switch kernels {
+        case .v1: exp(v, SeparateProducts.self)
+        case .v2: exp(v, FusedProducts.self)
+        }
+    }
+
+    /// `exp` on 8 lanes with exactly the scalar function's operations (each lane equals `exp` of it bit
+    /// for bit). Loops the vectoriser would leave with up to 31 scalar remainder iterations (short
+    /// softmax rows) call this directly.
+    public static func exp8(_ v: SIMD8<Float>, kernels: KernelGeneration = .current) -> SIMD8<Float> {
+        switch kernels {
+        case .v1: exp8(v, SeparateProducts.self)
+        case .v2: exp8(v, FusedProducts.self)
+        }
+    }
+
+    @inline(__always)
+    static func exp<A: ProductSum>(_ v: Float, _: A.Type) -> Float {
         var x = v < -87.3 ? -87.3 : v
         x = x > 88.3 ? 88.3 : x
         // n = round-to-nearest(x·log2 e) by the 1.5·2²³ trick: t's low mantissa bits hold n.
-        let t = x * 1.44269504088896341 + 12582912
+        let t = A.madd(12582912, x, 1.44269504088896341)
         let n = t - 12582912
-        let r = x - n * 0.693359375 + n * 2.12194440e-4
+        let r = A.madd(A.madd(x, n, -0.693359375), n, 2.12194440e-4)
         var p: Float = 1.9875691500e-4
-        p = p * r + 1.3981999507e-3
-        p = p * r + 8.3334519073e-3
-        p = p * r + 4.1665795894e-2
-        p = p * r + 1.6666665459e-1
-        p = p * r + 5.0000001201e-1
-        let y = p * r * r + r + 1
+        p = A.madd(1.3981999507e-3, p, r)
+        p = A.madd(8.3334519073e-3, p, r)
+        p = A.madd(4.1665795894e-2, p, r)
+        p = A.madd(1.6666665459e-1, p, r)
+        p = A.madd(5.0000001201e-1, p, r)
+        let y = A.madd(r, p * r, r) + 1
         return y * Float(bitPattern: (t.bitPattern &- 0x4B40_0000 &+ 127) &<< 23)
     }
-}
 
-extension FastMath {
-    /// `exp` on 8 lanes with exactly the scalar function's operations (each lane equals
-    /// `FastMath.exp` of it bit for bit). Loops the vectoriser would leave with up to 31 scalar
-    /// remainder iterations (short softmax rows) call this directly.
-    @inlinable @inline(__always)
-    public static func exp8(_ v: SIMD8<Float>) -> SIMD8<Float> {
+    @inline(__always)
+    static func exp8<A: ProductSum>(_ v: SIMD8<Float>, _: A.Type) -> SIMD8<Float> {
+        typealias V = SIMD8<Float>
         var x = v.replacing(with: -87.3, where: v .< -87.3)
         x.replace(with: 88.3, where: x .> 88.3)
-        let t = x * 1.44269504088896341 + 12582912
+        let t = A.madd(V(repeating: 12582912), x, V(repeating: 1.44269504088896341))
         let n = t - 12582912
-        let r = x - n * 0.693359375 + n * 2.12194440e-4
-        var p = SIMD8<Float>(repeating: 1.9875691500e-4)
-        p = p * r + 1.3981999507e-3
-        p = p * r + 8.3334519073e-3
-        p = p * r + 4.1665795894e-2
-        p = p * r + 1.6666665459e-1
-        p = p * r + 5.0000001201e-1
-        let y = p * r * r + r + 1
+        let r = A.madd(A.madd(x, n, V(repeating: -0.693359375)), n, V(repeating: 2.12194440e-4))
+        var p = V(repeating: 1.9875691500e-4)
+        p = A.madd(V(repeating: 1.3981999507e-3), p, r)
+        p = A.madd(V(repeating: 8.3334519073e-3), p, r)
+        p = A.madd(V(repeating: 4.1665795894e-2), p, r)
+        p = A.madd(V(repeating: 1.6666665459e-1), p, r)
+        p = A.madd(V(repeating: 5.0000001201e-1), p, r)
+        let y = A.madd(r, p * r, r) + 1
         let bits = (unsafeBitCast(t, to: SIMD8<UInt32>.self) &- 0x4B40_0000 &+ 127) &<< 23
         return y * unsafeBitCast(bits, to: SIMD8<Float>.self)
     }

@@ -7,7 +7,8 @@ enum Baseline {
     /// Attention backward as it was: dqkv zero-filled by the caller, then every sum added into it.
     /// dqkv (B,T,3C) overwritten here (zero fill included); the other arguments as `Attention.backward`.
     static func attentionBackward(dqkv: FloatPointer, scratch: FloatPointer, dout: ConstFloatPointer,
-                                  qkv: ConstFloatPointer, att: ConstFloatPointer, B: Int, T: Int, C: Int, NH: Int) {
+                                  qkv: ConstFloatPointer, att: ConstFloatPointer, B: Int, T: Int, C: Int, NH: Int,
+                                  kernels g: KernelGeneration) {
         dqkv.update(repeating: 0, count: B * T * 3 * C)
         let hs = C / NH
         let scale = 1 / Float(hs).squareRoot()
@@ -23,7 +24,7 @@ enum Baseline {
                 let d = dout + b * T * C + h * hs
                 AttentionTiles.transpose(dst: vt, ldd: T, src: v, lds: 3 * C, n: T, hs: hs)
                 AttentionTiles.causalScores(out: scratch, ldo: T, a: d, lda: C, bt: vt, ldb: T, r0: 0, r1: T,
-                                            cols: T, hs: hs, scale: 1)
+                                            cols: T, hs: hs, scale: 1, kernels: g)
                 for i in 0..<T {
                     let pr = p + i * T, dr = scratch + i * T
                     let n = i + 1
@@ -41,11 +42,11 @@ enum Baseline {
                 AttentionTiles.pack(dst: kp, src: k, lds: 3 * C, n: T, hs: hs)
                 AttentionTiles.pack(dst: qp, src: q, lds: 3 * C, n: T, hs: hs)
                 AttentionTiles.causalTransposedWeightedSum(out: dv, ldo: 3 * C, s: p, lds: T, x: dp, ldx: hs, T: T, hs: hs,
-                                                           accumulate: true)
+                                                           accumulate: true, kernels: g)
                 AttentionTiles.causalWeightedSum(out: dq, ldo: 3 * C, p: scratch, ldp: T, x: kp, ldx: hs,
-                                                 r0: 0, r1: T, hs: hs, accumulate: true)
+                                                 r0: 0, r1: T, hs: hs, accumulate: true, kernels: g)
                 AttentionTiles.causalTransposedWeightedSum(out: dk, ldo: 3 * C, s: scratch, lds: T, x: qp, ldx: hs,
-                                                           T: T, hs: hs, accumulate: true)
+                                                           T: T, hs: hs, accumulate: true, kernels: g)
             }
         }
     }
@@ -57,7 +58,7 @@ extension Baseline {
     /// head h a (hs·cap) block at h·hs·cap (values position-major). Returns probabilities (NH, n) and
     /// outputs (NH·hs).
     static func decoderAttention(q: [Float], keysTransposed: [Float], values: [Float], cap: Int, NH: Int, hs: Int,
-                                 n: Int) -> (probs: [Float], out: [Float]) {
+                                 n: Int, kernels g: KernelGeneration) -> (probs: [Float], out: [Float]) {
         let scale = 1 / Float(hs).squareRoot()
         var probs: [Float] = [], out = [Float](repeating: .nan, count: NH * hs)
         for h in 0..<NH {
@@ -65,14 +66,14 @@ extension Baseline {
             q.withUnsafeBufferPointer { qb in
                 keysTransposed.withUnsafeBufferPointer { kb in
                     AttentionTiles.scoreRow(out: &row, q: qb.baseAddress! + h * hs, bt: kb.baseAddress! + h * hs * cap, ldb: cap,
-                                            n: n, cols: cap, hs: hs, scale: scale)
+                                            n: n, cols: cap, hs: hs, scale: scale, kernels: g)
                 }
             }
-            AttentionTiles.softmax(&row, n, limit: cap)
+            AttentionTiles.softmax(&row, n, limit: cap, kernels: g)
             out.withUnsafeMutableBufferPointer { ob in
                 values.withUnsafeBufferPointer { vb in
                     AttentionTiles.weightedRow(out: ob.baseAddress! + h * hs, p: row, n: n, x: vb.baseAddress! + h * hs * cap,
-                                               ldx: hs, hs: hs, accumulate: false)
+                                               ldx: hs, hs: hs, accumulate: false, kernels: g)
                 }
             }
             probs += row[0..<n]

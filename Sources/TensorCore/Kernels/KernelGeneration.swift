@@ -1,0 +1,105 @@
+import Foundation
+
+/// Which arithmetic this project's own kernels use. A result's bits depend on it, as they depend on the
+/// OpenBLAS core, so it is recorded with every result (numerics provenance, study manifests, the
+/// base-model cache key) and `bridge study verify` recomputes a study with the generation it was
+/// computed with. Old generations stay in the code so that committed results keep reproducing; a new
+/// default that changes bits is a new case, never a change to an existing one.
+public enum KernelGeneration: Int, CaseIterable, Sendable, Codable, CustomStringConvertible {
+    /// Separate multiply and add in every sum of products of the attention tiles, exp and GELU; the
+    /// KV-cache prefill carries every prompt row through the whole model. The kernels of every result
+    /// committed up to 2026-11-30.
+    case v1 = 1
+    /// Fused multiply-add (one exactly rounded operation) in the same sums, in the same order; the
+    /// prefill carries only each prompt's last row through the last layer's attention output, MLP and
+    /// head (the other rows' logits are never used).
+    case v2 = 2
+
+    /// What a process runs when BRIDGE_KERNELS is not set.
+    public static let latest: KernelGeneration = .v2
+    /// The environment variable that chooses the generation (`1`, `2`, or `latest`).
+    public static let variable = "BRIDGE_KERNELS"
+
+    public var description: String { String(rawValue) }
+
+    /// One line for `bridge doctor` and provenance.
+    public var summary: String {
+        switch self {
+        case .v1: "separate multiply and add, full prefill: the kernels of the results committed up to 2026-11-30"
+        case .v2: "fused multiply-add in attention, exp and GELU; prefill pruned to each prompt's last row"
+        }
+    }
+
+    /// BRIDGE_KERNELS's value: empty or missing → `latest`; otherwise a generation number or `latest`.
+    public static func parse(_ text: String?) throws -> KernelGeneration {
+        guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty, t.lowercased() != "latest" else { return latest }
+        if let n = Int(t), let g = KernelGeneration(rawValue: n) { return g }
+        throw KernelGenerationError(value: t)
+    }
+
+    /// The generation of this process: BRIDGE_KERNELS as it was when first asked, else `latest`.
+    /// `bridge` checks the variable before any kernel runs (a clear error instead of this trap); worker
+    /// processes inherit it.
+    public static var current: KernelGeneration {
+        lock.lock(); defer { lock.unlock() }
+        if let g = chosen { return g }
+        let g: KernelGeneration
+        do { g = try parse(ProcessInfo.processInfo.environment[variable]) } catch { preconditionFailure("\(error)") }
+        chosen = g
+        return g
+    }
+
+    /// Runs the rest of this process (and the worker processes it starts) on `generation`: sets
+    /// BRIDGE_KERNELS too. For `bridge study verify`, before any kernel runs.
+    public static func use(_ generation: KernelGeneration) {
+        lock.lock(); defer { lock.unlock() }
+        setenv(variable, String(generation.rawValue), 1)
+        chosen = generation
+    }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var chosen: KernelGeneration?
+}
+
+public struct KernelGenerationError: Error, CustomStringConvertible {
+    public let value: String
+    public var description: String {
+        "\(KernelGeneration.variable)=\(value) is not a kernel generation: use one of "
+            + KernelGeneration.allCases.map(\.description).joined(separator: ", ")
+            + " or latest (\(KernelGeneration.latest)), or unset it"
+    }
+}
+
+/// How a kernel forms c + a·b: the one operation in which the generations' sums of products differ.
+protocol ProductSum {
+    static func madd(_ c: Float, _ a: Float, _ b: Float) -> Float
+    static func madd(_ c: SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float>
+}
+
+/// Generation 1: a rounded product, then a rounded sum.
+enum SeparateProducts: ProductSum {
+    @inline(__always) static func madd(_ c: Float, _ a: Float, _ b: Float) -> Float { c + a * b }
+    @inline(__always) static func madd(_ c: SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { c + a * b }
+}
+
+/// Generation 2: one exactly rounded fused multiply-add (vfmadd in the native build, libm's fmaf in the
+/// portable one: the same bits). Swift never contracts `a * b + c` by itself, so it is written out.
+enum FusedProducts: ProductSum {
+    @inline(__always) static func madd(_ c: Float, _ a: Float, _ b: Float) -> Float { c.addingProduct(a, b) }
+    @inline(__always) static func madd(_ c: SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { c.addingProduct(a, b) }
+}
+
+extension ProductSum {
+    /// acc ← acc + a·b (8 lanes).
+    @inline(__always) static func addProduct(_ acc: inout SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) {
+        acc = madd(acc, a, b)
+    }
+    /// acc ← acc + a·b with a broadcast to every lane.
+    @inline(__always) static func addProduct(_ acc: inout SIMD8<Float>, _ a: Float, _ b: SIMD8<Float>) {
+        acc = madd(acc, SIMD8(repeating: a), b)
+    }
+    /// acc ← acc + a·b: the scalar tails' step, the operation of one lane of the vector forms.
+    @inline(__always) static func addProduct(_ acc: inout Float, _ a: Float, _ b: Float) {
+        acc = madd(acc, a, b)
+    }
+}
