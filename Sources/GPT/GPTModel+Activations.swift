@@ -7,16 +7,16 @@ final class ActivationBuffer {
 
     init() {
         capacity = 1
-        base = FloatPointer.allocate(capacity: 1)
+        base = LargeBuffer.allocate(1)
     }
 
-    deinit { base.deallocate() }
+    deinit { LargeBuffer.deallocate(base) }
 
     /// Makes room for `count` Floats (contents are not kept when growing).
     func ensure(_ count: Int) {
         guard count > capacity else { return }
-        base.deallocate()
-        base = FloatPointer.allocate(capacity: count)
+        LargeBuffer.deallocate(base)
+        base = LargeBuffer.allocate(count)
         capacity = count
     }
 }

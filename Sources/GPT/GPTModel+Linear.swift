@@ -10,12 +10,18 @@ extension GPTModel {
     /// One block's linear layer with its adapter:
     /// out (N,OC) (=, or += when `accumulate`) inp (N,IC) · Wᵀ + b + (alpha/r) · (inp · Aᵀ) · Bᵀ.
     /// u (N,r) receives inp · Aᵀ (saved for backward) when the adapter is active.
+    /// `packed`: the base weight packed once (the KV-cache decoder, kernel generation 2) instead of OpenBLAS.
     func linearForward(out: FloatPointer, u: FloatPointer?, inp: ConstFloatPointer, N: Int, layer l: Int,
-                       target: LoRATarget, theta t: ConstFloatPointer, w: ConstFloatPointer?, accumulate: Bool) {
+                       target: LoRATarget, theta t: ConstFloatPointer, w: ConstFloatPointer?, accumulate: Bool,
+                       packed: PackedLinear? = nil) {
         let (IC, OC) = target.dims(channels: config.channels)
         let o = layerOffsets[l]
-        Linear.forward(out: out, inp: inp, weight: t + o.weight(target), bias: t + o.bias(target),
-                       N: N, C: IC, OC: OC, accumulate: accumulate)
+        if let packed {
+            packed.forward(out: out, inp: inp, bias: t + o.bias(target), N: N, accumulate: accumulate)
+        } else {
+            Linear.forward(out: out, inp: inp, weight: t + o.weight(target), bias: t + o.bias(target),
+                           N: N, C: IC, OC: OC, accumulate: accumulate)
+        }
         if adaptersActive, let s = loraSlots[l][target.index], let w, let u {
             let r = lora.rank
             Linear.forward(out: u, inp: inp, weight: w + s.a, bias: nil, N: N, C: IC, OC: r)

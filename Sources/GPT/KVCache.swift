@@ -16,13 +16,13 @@ final class KVCache {
         self.sequences = sequences; self.capacity = capacity; self.heads = heads; self.headSize = headSize
         headStride = AttentionTiles.blockedKeyCount(positions: capacity, hs: headSize)
         let n = layers * sequences * heads * headStride
-        keys = FloatPointer.allocate(capacity: max(n, 1))
-        values = FloatPointer.allocate(capacity: max(n, 1))
+        keys = LargeBuffer.allocate(n)
+        values = LargeBuffer.allocate(n)
         // Score tiles read the whole last key block (and discard the columns past the query): keep it finite.
         keys.initialize(repeating: 0, count: max(n, 1))
     }
 
-    deinit { keys.deallocate(); values.deallocate() }
+    deinit { LargeBuffer.deallocate(keys); LargeBuffer.deallocate(values) }
 
     /// Offset of head 0 of (layer l, sequence b); head h is h·headStride further.
     @inline(__always) func heads(layer l: Int, sequence b: Int) -> Int {
@@ -45,7 +45,7 @@ final class DecodeBuffers {
         scoreStride = (capacity + 7) / 8 * 8
         let sizes = [R * C, R * C, R * 3 * C, R * C, R * 4 * C, R * 4 * C, R * c.vocabSize, R, R, R * max(rank, 1),
                      c.heads * scoreStride]
-        base = FloatPointer.allocate(capacity: sizes.reduce(0, +))
+        base = LargeBuffer.allocate(sizes.reduce(0, +))
         var ptrs: [FloatPointer] = []
         var cursor = 0
         for s in sizes { ptrs.append(base + cursor); cursor += s }
@@ -53,7 +53,25 @@ final class DecodeBuffers {
             (ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], ptrs[6], ptrs[7], ptrs[8], ptrs[9], ptrs[10])
     }
 
-    deinit { base.deallocate() }
+    deinit { LargeBuffer.deallocate(base) }
+}
+
+/// The decoder's weights packed once per sampling call (kernel generation 2): every block's four linear
+/// layers (by `LoRATarget.index`) and the head (the token embedding).
+final class PackedDecoderWeights {
+    let layers: [[PackedLinear]]
+    let head: PackedLinear
+
+    init(model m: GPTModel, theta t: ConstFloatPointer) {
+        let C = m.config.channels
+        layers = m.layerOffsets.map { o in
+            [LoRATarget.qkv, .attnProj, .fc, .mlpProj].map { target in
+                let (IC, OC) = target.dims(channels: C)
+                return PackedLinear(weight: t + o.weight(target), OC: OC, C: IC)
+            }
+        }
+        head = PackedLinear(weight: t + m.wteOffset, OC: m.config.vocabSize, C: C)
+    }
 }
 
 extension GPTModel {
@@ -67,7 +85,7 @@ extension GPTModel {
     /// last bits (OpenBLAS sums a row differently depending on where it falls among the rows of a GEMM).
     func decodeStep(R rows: Int, seq: [Int], pos: [Int], tokens: [Int32], cache: KVCache, buf: DecodeBuffers,
                     theta t: ConstFloatPointer, w wp: ConstFloatPointer?, kernels: KernelGeneration,
-                    outputRows: [Int]? = nil) {
+                    packed: PackedDecoderWeights? = nil, outputRows: [Int]? = nil) {
         let C = config.channels, NH = config.heads, hs = C / NH, V = config.vocabSize
         var R = rows, seq = seq, pos = pos
         let scale = 1 / Float(hs).squareRoot()
@@ -78,7 +96,7 @@ extension GPTModel {
         for l in 0..<config.layers {
             let o = layerOffsets[l]
             LayerNorm.forward(out: buf.ln, mean: buf.mean, rstd: buf.rstd, inp: buf.x, weight: t + o.ln1w, bias: t + o.ln1b, N: R, C: C)
-            linearForward(out: buf.qkv, u: buf.u, inp: buf.ln, N: R, layer: l, target: .qkv, theta: t, w: wp, accumulate: false)
+            linearForward(out: buf.qkv, u: buf.u, inp: buf.ln, N: R, layer: l, target: .qkv, theta: t, w: wp, accumulate: false, packed: packed?.layers[l][0])
             let stride = cache.headStride, ldo = buf.scoreStride
             for r in 0..<R {
                 let kv = cache.heads(layer: l, sequence: seq[r])
@@ -107,14 +125,18 @@ extension GPTModel {
                                          keys: cache.keys + kv, values: cache.values + kv, headStride: stride, heads: NH,
                                          n: pos[r] + 1, hs: hs, scale: scale, kernels: kernels)
             }
-            linearForward(out: buf.x, u: buf.u, inp: buf.atty, N: R, layer: l, target: .attnProj, theta: t, w: wp, accumulate: true)
+            linearForward(out: buf.x, u: buf.u, inp: buf.atty, N: R, layer: l, target: .attnProj, theta: t, w: wp, accumulate: true, packed: packed?.layers[l][1])
             LayerNorm.forward(out: buf.ln, mean: buf.mean, rstd: buf.rstd, inp: buf.x, weight: t + o.ln2w, bias: t + o.ln2b, N: R, C: C)
-            linearForward(out: buf.h, u: buf.u, inp: buf.ln, N: R, layer: l, target: .fc, theta: t, w: wp, accumulate: false)
+            linearForward(out: buf.h, u: buf.u, inp: buf.ln, N: R, layer: l, target: .fc, theta: t, w: wp, accumulate: false, packed: packed?.layers[l][2])
             GELU.forward(out: buf.hg, inp: buf.h, N: R * 4 * C, kernels: kernels)
-            linearForward(out: buf.x, u: buf.u, inp: buf.hg, N: R, layer: l, target: .mlpProj, theta: t, w: wp, accumulate: true)
+            linearForward(out: buf.x, u: buf.u, inp: buf.hg, N: R, layer: l, target: .mlpProj, theta: t, w: wp, accumulate: true, packed: packed?.layers[l][3])
         }
         LayerNorm.forward(out: buf.ln, mean: buf.mean, rstd: buf.rstd, inp: buf.x, weight: t + lnfwOffset, bias: t + lnfbOffset, N: R, C: C)
-        Linear.forward(out: buf.logits, inp: buf.ln, weight: t + wteOffset, bias: nil, N: R, C: C, OC: V)
+        if let packed {
+            packed.head.forward(out: buf.logits, inp: buf.ln, bias: nil, N: R, accumulate: false)
+        } else {
+            Linear.forward(out: buf.logits, inp: buf.ln, weight: t + wteOffset, bias: nil, N: R, C: C, OC: V)
+        }
     }
 
     /// Batched autoregressive sampling with a KV cache. The prompts (any lengths ≥ 1) are prefilled in
@@ -152,8 +174,11 @@ extension GPTModel {
                     for (i, tok) in p.enumerated() { seq.append(b); pos.append(i); toks.append(tok) }
                     lastRow.append(seq.count - 1)
                 }
-                // Generation 2 prunes the prefill to each prompt's last row after the last layer's keys and values.
+                // Generation 2 prunes the prefill to each prompt's last row after the last layer's keys and
+                // values, and runs the one-token steps' linear layers on weights packed once for the whole
+                // call (the prefill's many rows stay with OpenBLAS, faster there).
                 let prune = kernels != .v1
+                let packed = kernels == .v1 ? nil : PackedDecoderWeights(model: self, theta: t)
                 decodeStep(R: seq.count, seq: seq, pos: pos, tokens: toks, cache: cache, buf: buf, theta: t, w: wp,
                            kernels: kernels, outputRows: prune ? lastRow : nil)
                 var rowOf = prune ? Array(0..<S) : lastRow
@@ -171,7 +196,7 @@ extension GPTModel {
                     }
                     if seq.isEmpty { break }
                     decodeStep(R: seq.count, seq: seq, pos: pos, tokens: toks, cache: cache, buf: buf, theta: t, w: wp,
-                               kernels: kernels)
+                               kernels: kernels, packed: packed)
                 }
             }
         }

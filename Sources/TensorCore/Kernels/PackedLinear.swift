@@ -1,0 +1,105 @@
+/// A linear layer's weight packed once for many products with few rows: the KV-cache decoder (kernel
+/// generation 2) multiplies 64 rows per step by weights that do not change during a sampling call, and
+/// OpenBLAS would copy every weight matrix into its panel layout again at every step (a sixth of a
+/// medium model's sampling time; docs/gpt.md, "Packing").
+///
+/// Layout: panels of 16 output channels; panel p holds, for each input channel k, W[16p ..< 16p + 16][k]
+/// (zeros past OC). Arithmetic: out[n, o] = bias[o] + Σ_k inp[n, k]·W[o, k], the sum a chain of fused
+/// multiply-adds in ascending k from 0 (a different summation than OpenBLAS's blocked one, so the last
+/// bits differ from `Linear.forward`'s).
+public final class PackedLinear {
+    public let outChannels: Int, inChannels: Int
+    let panels: Int
+    let data: FloatPointer
+
+    /// weight (OC, C) row-major, as `Linear` takes it.
+    public init(weight: ConstFloatPointer, OC: Int, C: Int) {
+        outChannels = OC; inChannels = C
+        panels = (OC + 15) / 16
+        data = LargeBuffer.allocate(panels * 16 * C)
+        data.initialize(repeating: 0, count: max(panels * 16 * C, 1))
+        for o in 0..<OC {
+            let p = o / 16, j = o % 16, w = weight + o * C, d = data + p * 16 * C + j
+            for k in 0..<C { d[k * 16] = w[k] }
+        }
+    }
+
+    deinit { LargeBuffer.deallocate(data) }
+
+    /// out (N, OC) = inp (N, C) · Wᵀ + bias, or with `accumulate` out = (out + inp · Wᵀ) + bias (the
+    /// order `Linear.forward` uses for each).
+    public func forward(out: FloatPointer, inp: ConstFloatPointer, bias: ConstFloatPointer?, N: Int, accumulate: Bool) {
+        let C = inChannels, OC = outChannels
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * 16) { buf in
+            let tile = buf.baseAddress!
+            for p in 0..<panels {
+                let panel = UnsafePointer(data + p * 16 * C), o0 = p * 16, width = min(16, OC - o0)
+                var n = 0
+                while n < N {
+                    let rows = min(4, N - n)
+                    if rows == 4 {
+                        Self.block4(tile, inp + n * C, panel, C: C)
+                    } else {
+                        for r in 0..<rows { Self.block1(tile + r * 16, inp + (n + r) * C, panel, C: C) }
+                    }
+                    for r in 0..<rows {
+                        let o = out + (n + r) * OC + o0, acc = tile + r * 16
+                        if width == 16 {
+                            var v0 = Self.load(acc), v1 = Self.load(acc + 8)
+                            if accumulate { v0 = Self.load(o) + v0; v1 = Self.load(o + 8) + v1 }
+                            if let bias { v0 = v0 + Self.load(bias + o0); v1 = v1 + Self.load(bias + o0 + 8) }
+                            Self.store(v0, o); Self.store(v1, o + 8)
+                        } else {
+                            for j in 0..<width {
+                                var v = accumulate ? o[j] + acc[j] : acc[j]
+                                if let bias { v = v + bias[o0 + j] }
+                                o[j] = v
+                            }
+                        }
+                    }
+                    n += rows
+                }
+            }
+        }
+    }
+
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> { AttentionTiles.load(p) }
+    @inline(__always) static func store(_ v: SIMD8<Float>, _ p: FloatPointer) { AttentionTiles.store(v, p) }
+
+    /// tile (4, 16) = rows a (4, C) · panel: 8 accumulators, two fused multiply-adds (`addingProduct`,
+    /// the operation of `FusedProducts`) per row and k, each row's value broadcast once (the block that
+    /// fits the 16 vector registers of AVX2 without spilling; not inlined, so that the caller's values do
+    /// not compete for those registers).
+    @inline(never)
+    static func block4(_ tile: FloatPointer, _ a: ConstFloatPointer, _ panel: ConstFloatPointer, C: Int) {
+        let a0 = a, a1 = a0 + C, a2 = a1 + C, a3 = a2 + C
+        var s00 = SIMD8<Float>(), s01 = SIMD8<Float>(), s10 = SIMD8<Float>(), s11 = SIMD8<Float>()
+        var s20 = SIMD8<Float>(), s21 = SIMD8<Float>(), s30 = SIMD8<Float>(), s31 = SIMD8<Float>()
+        var k = 0
+        while k < C {
+            let w0 = load(panel + k * 16), w1 = load(panel + k * 16 + 8)
+            var x = SIMD8(repeating: a0[k])
+            s00 = s00.addingProduct(x, w0); s01 = s01.addingProduct(x, w1)
+            x = SIMD8(repeating: a1[k])
+            s10 = s10.addingProduct(x, w0); s11 = s11.addingProduct(x, w1)
+            x = SIMD8(repeating: a2[k])
+            s20 = s20.addingProduct(x, w0); s21 = s21.addingProduct(x, w1)
+            x = SIMD8(repeating: a3[k])
+            s30 = s30.addingProduct(x, w0); s31 = s31.addingProduct(x, w1)
+            k += 1
+        }
+        store(s00, tile); store(s01, tile + 8); store(s10, tile + 16); store(s11, tile + 24)
+        store(s20, tile + 32); store(s21, tile + 40); store(s30, tile + 48); store(s31, tile + 56)
+    }
+
+    /// One row: the same chain per output channel as `block4`.
+    @inline(__always)
+    static func block1(_ tile: FloatPointer, _ a: ConstFloatPointer, _ panel: ConstFloatPointer, C: Int) {
+        var s0 = SIMD8<Float>(), s1 = SIMD8<Float>()
+        for k in 0..<C {
+            let x = SIMD8(repeating: a[k])
+            s0 = s0.addingProduct(x, load(panel + k * 16)); s1 = s1.addingProduct(x, load(panel + k * 16 + 8))
+        }
+        store(s0, tile); store(s1, tile + 8)
+    }
+}
