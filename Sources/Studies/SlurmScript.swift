@@ -1,5 +1,6 @@
 import BridgeSupport
 import Foundation
+import TensorCore
 
 /// The three batch scripts of a submission, written into DIR/slurm/ to be read: the base-model job
 /// array (setup.sbatch), the run job array (runs.sbatch) and the collect job (collect.sbatch). Every
@@ -40,6 +41,8 @@ struct SlurmScript {
             "# BLAS thread (the bytes of a local study); an OPENBLAS_CORETYPE set for the job is kept, otherwise",
             "# bridge chooses the core for this node's CPU.",
             "export OPENBLAS_NUM_THREADS=\"${SLURM_CPUS_PER_TASK:-1}\"",
+            "# The kernel generation of the submitting process, which the manifest records (docs/kernels.md).",
+            "export \(KernelGeneration.variable)=\(KernelGeneration.current.rawValue)",
         ]
         return lines.joined(separator: "\n") + "\n"
     }
