@@ -54,7 +54,8 @@ struct Doctor: ParsableCommand {
                 ("code generation", p.codeGeneration),
                 ("kernels", "generation \(p.kernels): \(p.kernels.summary) ("
                     + (ProcessInfo.processInfo.environment[KernelGeneration.variable].flatMap { $0.isEmpty ? nil : "\(KernelGeneration.variable)=\($0)" }
-                        ?? "the latest; \(KernelGeneration.variable)=1 for the earlier") + ")"),
+                        ?? (p.kernels == .latest ? "the default; \(KernelGeneration.variable)=1 for the earlier"
+                            : "this portable build's default; \(KernelGeneration.variable)=latest for \(KernelGeneration.latest)")) + ")"),
             ]
             for (k, v) in rows { print(k.padding(toLength: 18, withPad: " ", startingAt: 0) + v) }
         }

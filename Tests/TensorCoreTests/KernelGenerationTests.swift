@@ -19,10 +19,11 @@ struct KernelGenerationTests {
         g == .v1 ? s + a * b : s.addingProduct(a, b)
     }
 
-    @Test("BRIDGE_KERNELS: empty or latest is the latest generation, 1 and 2 name theirs, anything else is an error naming the fix")
+    @Test("BRIDGE_KERNELS: unset or empty is the build's default (the latest in a native build, 1 in a portable one), latest the latest, 1 and 2 theirs, anything else an error naming the fix")
     func parse() throws {
-        #expect(try KernelGeneration.parse(nil) == .latest)
-        #expect(try KernelGeneration.parse("") == .latest)
+        #expect(try KernelGeneration.parse(nil) == KernelGeneration.buildDefault)
+        #expect(try KernelGeneration.parse("") == KernelGeneration.buildDefault)
+        #expect(KernelGeneration.buildDefault == (NumericsProvenance.codeGeneration.hasPrefix("portable") ? .v1 : .latest))
         #expect(try KernelGeneration.parse("latest") == .latest)
         #expect(try KernelGeneration.parse("1") == .v1)
         #expect(try KernelGeneration.parse(" 2 ") == .v2)

@@ -12,12 +12,24 @@ public enum KernelGeneration: Int, CaseIterable, Sendable, Codable, CustomString
     case v1 = 1
     /// Fused multiply-add (one exactly rounded operation) in the same sums, in the same order; the
     /// prefill carries only each prompt's last row through the last layer's attention output, MLP and
-    /// head (the other rows' logits are never used).
+    /// head (the other rows' logits are never used); the decoder's one-token steps run their linear
+    /// layers on weights packed once per sampling call (`PackedLinear`).
     case v2 = 2
 
-    /// What a process runs when BRIDGE_KERNELS is not set.
+    /// The newest generation (`BRIDGE_KERNELS=latest`).
     public static let latest: KernelGeneration = .v2
-    /// The environment variable that chooses the generation (`1`, `2`, or `latest`).
+
+    /// What a process runs when BRIDGE_KERNELS is not set: the latest in a native build; generation 1 in
+    /// a portable build, which has no fused multiply-add instruction and calls libm's `fmaf` once per lane
+    /// instead (the same bits, but a generation-2 RL run took 40× as long as the native build's).
+    public static var buildDefault: KernelGeneration {
+        #if BRIDGE_CODEGEN_HASWELL
+        return latest
+        #else
+        return .v1
+        #endif
+    }
+    /// The environment variable that chooses the generation (`1`, `2`, or `latest`; unset: `buildDefault`).
     public static let variable = "BRIDGE_KERNELS"
 
     public var description: String { String(rawValue) }
@@ -26,18 +38,19 @@ public enum KernelGeneration: Int, CaseIterable, Sendable, Codable, CustomString
     public var summary: String {
         switch self {
         case .v1: "separate multiply and add, full prefill: the kernels of the results committed up to 2026-11-30"
-        case .v2: "fused multiply-add in attention, exp and GELU; prefill pruned to each prompt's last row"
+        case .v2: "fused multiply-add in attention, exp and GELU; pruned prefill; decoder GEMMs on weights packed once"
         }
     }
 
-    /// BRIDGE_KERNELS's value: empty or missing → `latest`; otherwise a generation number or `latest`.
+    /// BRIDGE_KERNELS's value: empty or missing → `buildDefault`; otherwise a generation number or `latest`.
     public static func parse(_ text: String?) throws -> KernelGeneration {
-        guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty, t.lowercased() != "latest" else { return latest }
+        guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return buildDefault }
+        if t.lowercased() == "latest" { return latest }
         if let n = Int(t), let g = KernelGeneration(rawValue: n) { return g }
         throw KernelGenerationError(value: t)
     }
 
-    /// The generation of this process: BRIDGE_KERNELS as it was when first asked, else `latest`.
+    /// The generation of this process: BRIDGE_KERNELS as it was when first asked, else `buildDefault`.
     /// `bridge` checks the variable before any kernel runs (a clear error instead of this trap); worker
     /// processes inherit it.
     public static var current: KernelGeneration {
@@ -66,7 +79,7 @@ public struct KernelGenerationError: Error, CustomStringConvertible {
     public var description: String {
         "\(KernelGeneration.variable)=\(value) is not a kernel generation: use one of "
             + KernelGeneration.allCases.map(\.description).joined(separator: ", ")
-            + " or latest (\(KernelGeneration.latest)), or unset it"
+            + " or latest (\(KernelGeneration.latest)), or unset it (this build's default, \(KernelGeneration.buildDefault))"
     }
 }
 
