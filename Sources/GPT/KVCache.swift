@@ -72,6 +72,8 @@ final class PackedDecoderWeights {
         }
         head = PackedLinear(weight: t + m.wteOffset, OC: m.config.vocabSize, C: C)
     }
+
+    subscript(layer: Int, target: LoRATarget) -> PackedLinear { layers[layer][target.index] }
 }
 
 extension GPTModel {
@@ -96,7 +98,7 @@ extension GPTModel {
         for l in 0..<config.layers {
             let o = layerOffsets[l]
             LayerNorm.forward(out: buf.ln, mean: buf.mean, rstd: buf.rstd, inp: buf.x, weight: t + o.ln1w, bias: t + o.ln1b, N: R, C: C)
-            linearForward(out: buf.qkv, u: buf.u, inp: buf.ln, N: R, layer: l, target: .qkv, theta: t, w: wp, accumulate: false, packed: packed?.layers[l][0])
+            linearForward(out: buf.qkv, u: buf.u, inp: buf.ln, N: R, layer: l, target: .qkv, theta: t, w: wp, accumulate: false, packed: packed?[l, .qkv])
             let stride = cache.headStride, ldo = buf.scoreStride
             for r in 0..<R {
                 let kv = cache.heads(layer: l, sequence: seq[r])
@@ -125,11 +127,11 @@ extension GPTModel {
                                          keys: cache.keys + kv, values: cache.values + kv, headStride: stride, heads: NH,
                                          n: pos[r] + 1, hs: hs, scale: scale, kernels: kernels)
             }
-            linearForward(out: buf.x, u: buf.u, inp: buf.atty, N: R, layer: l, target: .attnProj, theta: t, w: wp, accumulate: true, packed: packed?.layers[l][1])
+            linearForward(out: buf.x, u: buf.u, inp: buf.atty, N: R, layer: l, target: .attnProj, theta: t, w: wp, accumulate: true, packed: packed?[l, .attnProj])
             LayerNorm.forward(out: buf.ln, mean: buf.mean, rstd: buf.rstd, inp: buf.x, weight: t + o.ln2w, bias: t + o.ln2b, N: R, C: C)
-            linearForward(out: buf.h, u: buf.u, inp: buf.ln, N: R, layer: l, target: .fc, theta: t, w: wp, accumulate: false, packed: packed?.layers[l][2])
+            linearForward(out: buf.h, u: buf.u, inp: buf.ln, N: R, layer: l, target: .fc, theta: t, w: wp, accumulate: false, packed: packed?[l, .fc])
             GELU.forward(out: buf.hg, inp: buf.h, N: R * 4 * C, kernels: kernels)
-            linearForward(out: buf.x, u: buf.u, inp: buf.hg, N: R, layer: l, target: .mlpProj, theta: t, w: wp, accumulate: true, packed: packed?.layers[l][3])
+            linearForward(out: buf.x, u: buf.u, inp: buf.hg, N: R, layer: l, target: .mlpProj, theta: t, w: wp, accumulate: true, packed: packed?[l, .mlpProj])
         }
         LayerNorm.forward(out: buf.ln, mean: buf.mean, rstd: buf.rstd, inp: buf.x, weight: t + lnfwOffset, bias: t + lnfbOffset, N: R, C: C)
         if let packed {
@@ -140,7 +142,8 @@ extension GPTModel {
     }
 
     /// Batched autoregressive sampling with a KV cache. The prompts (any lengths ≥ 1) are prefilled in
-    /// one pass, then each step feeds the last token of every unfinished sequence as one batch.
+    /// one pass (from kernel generation 2 on, only each prompt's last row goes past the last layer's keys
+    /// and values), then each step feeds the last token of every unfinished sequence as one batch.
     /// Sequence b draws only from rngs[b] (one uniform per sampled token; none when greedy), so its
     /// tokens do not depend on the other sequences. A sequence stops after `options.eosToken`, after
     /// `maxNewTokens`, or when prompt + generated reaches the context length.
