@@ -17,7 +17,8 @@ import sys
 # Innermost-frame substrings (mangled Swift names hold the type and function names) -> bucket.
 # First match wins; a frame in libopenblas is "OpenBLAS GEMM" whatever its name.
 BUCKETS = [
-    ("AttentionTiles", "attention"), ("Attention", "attention"),
+    ("AttentionTiles", "attention"), ("Attention", "attention"), ("5TilesO", "attention"),
+    ("12PackedLinear", "decoder GEMM on packed weights (PackedLinear)"),
     ("GELU", "GELU"), ("LayerNorm", "LayerNorm"), ("AdamW", "AdamW"),
     ("TokenLogProb", "softmax / log-prob"), ("TokenChooser", "token choice"),
     ("10decodeStep", "decoder: KV-cache writes, embedding add"), ("Embedding", "embedding"), ("Residual", "residual add"), ("FastMath", "exp / math"),
