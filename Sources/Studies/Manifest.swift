@@ -121,41 +121,43 @@ public struct Manifest {
         }
     }
 
-    /// A note when DIR's manifest says its runs so far were computed on this CPU kind with another OpenBLAS
-    /// core than this process runs (bridge's choice changed, or BRIDGE_BLAS_CORE): the runs added now round
-    /// differently from those. nil when the cores agree, the CPU differs (a cluster's nodes choose for
-    /// themselves) or there is no manifest.
-    public static func coreChangeNote(dir: URL, here: NumericsProvenance = .current()) -> String? {
+    /// The numerics DIR/manifest.json records, with that file's path; nil when there is none or it does not
+    /// parse. Read once before an execution replaces the manifest, then given to the checks below.
+    public static func recordedNumerics(in dir: URL) -> (path: String, numerics: RecordedNumerics)? {
         let url = dir.appendingPathComponent(fileName)
         guard let text = try? String(contentsOf: url, encoding: .utf8),
               let tree = try? ConfigValue.parseYAML(text, source: url.path).value else { return nil }
-        let recorded = RecordedNumerics(manifest: tree)
-        guard recorded.differsOnlyInCore(from: here) else { return nil }
+        return (url.path, RecordedNumerics(manifest: tree))
+    }
+
+    /// A note when a study's manifest (`recorded`) says its runs so far were computed on this CPU kind with
+    /// another OpenBLAS core than this process runs (bridge's choice changed, or BRIDGE_BLAS_CORE): the
+    /// runs added now round differently from those. nil when the cores agree, the CPU differs (a cluster's
+    /// nodes choose for themselves) or there is no manifest.
+    public static func coreChangeNote(_ recorded: (path: String, numerics: RecordedNumerics)?,
+                                      here: NumericsProvenance = .current()) -> String? {
+        guard let (path, numerics) = recorded, numerics.differsOnlyInCore(from: here) else { return nil }
         return """
-            note: this study's finished runs were computed on OpenBLAS core \(recorded.core) (\(url.path)); this process runs \
+            note: this study's finished runs were computed on OpenBLAS core \(numerics.core) (\(path)); this process runs \
             \(here.blasCore.inUse), so the runs it adds round differently. To continue on one core: \
-            BRIDGE_BLAS_CORE=\(recorded.core) bridge study run ….
+            BRIDGE_BLAS_CORE=\(numerics.core) bridge study run ….
             """
     }
 
-    /// The error for adding runs to DIR, whose manifest says its finished runs were computed with another
-    /// kernel generation than this process runs (a study mixing the two would compare numbers computed
-    /// two ways); nil when they agree or there is no manifest. `what` names the folder's role.
-    public static func kernelsMismatch(dir: URL, what: String = "this study",
+    /// The error for adding runs to a folder whose manifest (`recorded`) says its finished runs were
+    /// computed with another kernel generation than this process runs (a study mixing the two would compare
+    /// numbers computed two ways); nil when they agree or there is no manifest. `what` names the folder's role.
+    public static func kernelsMismatch(_ recorded: (path: String, numerics: RecordedNumerics)?, what: String = "this study",
                                        here: KernelGeneration = .current) -> ConfigError? {
-        let url = dir.appendingPathComponent(fileName)
-        guard let text = try? String(contentsOf: url, encoding: .utf8),
-              let tree = try? ConfigValue.parseYAML(text, source: url.path).value else { return nil }
-        let recorded = RecordedNumerics(manifest: tree).kernels
-        if recorded == here { return nil }
-        guard let recorded else {
-            return .invalid(source: url.path, path: "numerics.kernels", line: nil,
+        guard let (path, numerics) = recorded, numerics.kernels != here else { return nil }
+        guard let kernels = numerics.kernels else {
+            return .invalid(source: path, path: "numerics.kernels", line: nil,
                             message: "records a kernel generation this build does not have (it has \(KernelGeneration.allCases.map(\.description).joined(separator: ", ")))",
                             fix: "use the bridge version that wrote it, or a new output folder")
         }
-        return .invalid(source: url.path, path: "numerics.kernels", line: nil,
-                        message: "\(what)'s finished runs were computed with kernel generation \(recorded); this process runs generation \(here), so the runs added now would round differently",
-                        fix: "continue with \(KernelGeneration.variable)=\(recorded), or use a new output folder")
+        return .invalid(source: path, path: "numerics.kernels", line: nil,
+                        message: "\(what)'s finished runs were computed with kernel generation \(kernels); this process runs generation \(here), so the runs added now would round differently",
+                        fix: "continue with \(KernelGeneration.variable)=\(kernels), or use a new output folder")
     }
 
     /// Reads DIR/manifest.json back (what a later step, such as the Slurm collect job, completes); nil

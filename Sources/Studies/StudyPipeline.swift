@@ -69,19 +69,21 @@ public struct StudyPipeline {
         let lock = try StudyLock(dir: dir)
         defer { withExtendedLifetime(lock) {} }
         if case .prepareOnly = executor {} else { try SlurmSubmitter.checkNoActiveSubmission(dir: dir) }
+        // Read before this execution's manifest replaces the one naming the finished runs' core and generation.
+        let recorded = Manifest.recordedNumerics(in: dir)
         // Runs computed with one kernel generation are not joined by runs of another (checked before the
         // folder is touched).
-        if let mismatch = Manifest.kernelsMismatch(dir: dir) {
+        if let mismatch = Manifest.kernelsMismatch(recorded) {
             let finished = runs.filter { RunRecord.isComplete(dir: dir, run: $0) }.count
             if finished > 0 && finished < runs.count { throw mismatch }
         }
         for source in reuse {
-            if let mismatch = Manifest.kernelsMismatch(dir: StudyPipeline.absolute(source), what: "the --reuse folder") { throw mismatch }
+            let reused = Manifest.recordedNumerics(in: StudyPipeline.absolute(source))
+            if let mismatch = Manifest.kernelsMismatch(reused, what: "the --reuse folder") { throw mismatch }
         }
         let unfinished = try StudySetup.prepare(dir: dir, spec: spec, runs: runs, force: force)
         var pending = unfinished.filter { only?.contains($0.runId) ?? true }
-        // Read before this execution's manifest replaces the one naming the finished runs' core.
-        let coreNote = unfinished.count < runs.count ? Manifest.coreChangeNote(dir: dir) : nil
+        let coreNote = unfinished.count < runs.count ? Manifest.coreChangeNote(recorded) : nil
         var manifest = Manifest(specText: specText, specSource: specSource, specHash: spec.hash, command: command,
                                 workers: 0, startedAt: Date())
         manifest.history = Manifest.history(before: dir)

@@ -25,6 +25,14 @@ struct Doctor: ParsableCommand {
           help: "Print only the shell `export` lines that give another process (a test runner) this core; nothing when OpenBLAS's own choice stands.")
     var exportEnv = false
 
+    /// Who chose the kernel generation: BRIDGE_KERNELS, or this build's default (and how to get the other).
+    func kernelsChosenBy(_ kernels: KernelGeneration) -> String {
+        let v = KernelGeneration.variable
+        if let set = ProcessInfo.processInfo.environment[v], !set.isEmpty { return "\(v)=\(set)" }
+        return kernels == .latest ? "the default; \(v)=1 for the earlier"
+                                  : "this portable build's default; \(v)=latest for \(KernelGeneration.latest)"
+    }
+
     func run() throws {
         if exportEnv {
             for line in BLASCoreSetup.exportLines() { print(line) }
@@ -52,10 +60,7 @@ struct Doctor: ParsableCommand {
                 ("Swift", p.swiftVersion),
                 ("build", p.buildConfiguration),
                 ("code generation", p.codeGeneration),
-                ("kernels", "generation \(p.kernels): \(p.kernels.summary) ("
-                    + (ProcessInfo.processInfo.environment[KernelGeneration.variable].flatMap { $0.isEmpty ? nil : "\(KernelGeneration.variable)=\($0)" }
-                        ?? (p.kernels == .latest ? "the default; \(KernelGeneration.variable)=1 for the earlier"
-                            : "this portable build's default; \(KernelGeneration.variable)=latest for \(KernelGeneration.latest)")) + ")"),
+                ("kernels", "generation \(p.kernels): \(p.kernels.summary) (\(kernelsChosenBy(p.kernels)))"),
             ]
             for (k, v) in rows { print(k.padding(toLength: 18, withPad: " ", startingAt: 0) + v) }
         }

@@ -10,11 +10,7 @@ import Testing
         try toyStudy(sleepMs: 0).write(to: dir.appendingPathComponent("toy.yaml"), atomically: true, encoding: .utf8)
         let (s0, _, e0) = try runBridge(["study", "run", "toy.yaml", "--workers", "2", "--out", "out"], in: dir)
         #expect(s0 == 0, "\(e0)")
-        let committed = dir.appendingPathComponent("committed")
-        try FileManager.default.createDirectory(at: committed, withIntermediateDirectories: true)
-        for f in ["study.json", "manifest.json", "metrics.csv", "runs.csv", "summary.csv"] {
-            try FileManager.default.copyItem(at: dir.appendingPathComponent("out/" + f), to: committed.appendingPathComponent(f))
-        }
+        let committed = try commitCopy(in: dir)
         let (s1, o1, e1) = try runBridge(["study", "verify", "committed", "--all", "--workers", "2", "--out", "v1"], in: dir)
         #expect(s1 == 0, "\(o1)\(e1)")
         #expect(o1.contains("all 8 recomputed runs equal the committed rows byte for byte"), "\(o1)")
@@ -26,6 +22,17 @@ import Testing
         try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
         let (s2, o2, e2) = try runBridge(["study", "verify", "committed", "--run-id", runId, "--out", "v2"], in: dir)
         #expect(s2 != 0 && o2.contains("DIFFERS   \(runId)") && e2.contains("1 of 1 recomputed runs differ"), "\(o2)\(e2)")
+    }
+
+    /// DIR/committed holding what a study folder DIR/out commits (its CSVs, study.json and manifest.json),
+    /// as a committed docs/results folder does.
+    func commitCopy(in dir: URL) throws -> URL {
+        let committed = dir.appendingPathComponent("committed")
+        try FileManager.default.createDirectory(at: committed, withIntermediateDirectories: true)
+        for f in ["study.json", "manifest.json", "metrics.csv", "runs.csv", "summary.csv"] {
+            try FileManager.default.copyItem(at: dir.appendingPathComponent("out/" + f), to: committed.appendingPathComponent(f))
+        }
+        return committed
     }
 
     /// The core this machine runs by default, in a fresh folder holding toy.yaml, with the environment that
@@ -53,11 +60,7 @@ import Testing
         #expect(s0 == 0, "\(e0)")
         let manifest = try String(contentsOf: dir.appendingPathComponent("out/manifest.json"), encoding: .utf8)
         #expect(manifest.contains("\"in_use\": \"Sandybridge\""), "\(manifest)")
-        let committed = dir.appendingPathComponent("committed")
-        try FileManager.default.createDirectory(at: committed, withIntermediateDirectories: true)
-        for f in ["study.json", "manifest.json", "metrics.csv", "runs.csv", "summary.csv"] {
-            try FileManager.default.copyItem(at: dir.appendingPathComponent("out/" + f), to: committed.appendingPathComponent(f))
-        }
+        let committed = try commitCopy(in: dir)
         let (s1, o1, e1) = try runBridge(["study", "verify", "committed", "--sample", "2", "--workers", "2", "--out", "v1"], in: dir,
                                          environment: DoctorCLITests.clean)
         #expect(s1 == 0, "\(o1)\(e1)")
@@ -110,11 +113,7 @@ import Testing
         #expect(try String(contentsOf: manifestURL, encoding: .utf8).contains("\"kernels\": 1"))
 
         // A committed copy whose manifest predates the field: generation 1.
-        let committed = dir.appendingPathComponent("committed")
-        try FileManager.default.createDirectory(at: committed, withIntermediateDirectories: true)
-        for f in ["study.json", "manifest.json", "metrics.csv", "runs.csv", "summary.csv"] {
-            try FileManager.default.copyItem(at: dir.appendingPathComponent("out/" + f), to: committed.appendingPathComponent(f))
-        }
+        let committed = try commitCopy(in: dir)
         let old = try String(contentsOf: committed.appendingPathComponent("manifest.json"), encoding: .utf8)
         let stripped = old.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("\"kernels\": 1") }
         try stripped.joined(separator: "\n").write(to: committed.appendingPathComponent("manifest.json"), atomically: true, encoding: .utf8)

@@ -43,7 +43,7 @@ extension Tiles {
     }
 
     /// Scores of one query against n cached keys, for each head h < heads:
-    /// out[h·ldo + j] = scale · Σ_c q[h·hs + c]·K_h[c, j], j < n (c ascending from 0, one FMA per step), with
+    /// out[h·ldo + j] = scale · Σ_c q[h·hs + c]·K_h[c, j], j < n (c ascending from 0, each step `A.addProduct`), with
     /// K_h = keys + h·headStride in the blocked layout. Columns from n up to the next multiple of 8 are
     /// written too (from whatever finite values the cache holds there); ldo ≥ that multiple.
     static func decodeScores(out: FloatPointer, ldo: Int, q: ConstFloatPointer, keys: ConstFloatPointer,
@@ -113,7 +113,7 @@ extension Tiles {
     }
 
     /// Weighted rows of one query for each head h < heads: out[h·hs + c] = Σ_{j < n} p[h·ldp + j]·V_h[j, c]
-    /// for c < hs (j ascending from 0, one FMA per step), with V_h = values + h·headStride position-major (j·hs + c).
+    /// for c < hs (j ascending from 0, each step `A.addProduct`), with V_h = values + h·headStride position-major (j·hs + c).
     static func decodeWeightedRows(out: FloatPointer, p: ConstFloatPointer, ldp: Int, values: ConstFloatPointer,
                                           headStride: Int, heads: Int, n: Int, hs: Int) {
         var h = 0
