@@ -38,7 +38,7 @@ public enum AtomicFile {
 
     /// One attempt: write `data` to `tmp`, fsync, close, rename over `url`; 0 or the errno that stopped it.
     private static func writeOnce(_ data: Data, tmp: URL, to url: URL) -> Int32 {
-        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return errno }
         var failure: Int32 = 0
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in

@@ -3,6 +3,9 @@ import Foundation
 /// An exclusive lock on an output folder (flock on DIR/.lock), held for the life of the process that
 /// writes the folder, so that two commands never write the same run or study at once. The kernel
 /// releases it when the process exits, SIGKILL included: a killed run never leaves a stale lock.
+/// The descriptor is close-on-exec: a child process started while the lock is held (a study's worker, or
+/// any command another thread of the same process runs) would otherwise share the lock and keep it after
+/// this object releases it.
 public final class FolderLock {
     private let fd: Int32
 
@@ -13,7 +16,7 @@ public final class FolderLock {
     public init(dir: URL, holderCommand: String, fix: String? = nil, wait: Double = 0) throws {
         try FileProblem.createFolder(dir)
         let path = dir.appendingPathComponent(".lock").path
-        fd = open(path, O_RDWR | O_CREAT, 0o644)
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw FileProblem(path: path, errno: errno, action: "open the lock file")
         }

@@ -104,7 +104,7 @@ final class CacheLock {
 
     init(_ url: URL) throws {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        fd = open(url.path, O_CREAT | O_RDWR, 0o644)
+        fd = open(url.path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw FileProblem(path: url.path, errno: errno, action: "create the lock file")
         }
