@@ -35,9 +35,11 @@ struct ActivationLayout {
     // backward scratch (shared across layers)
     var dres = 0, dln = 0, dqkv = 0, datty = 0, dfchGelu = 0, dlogits = 0, attScratch = 0, du = 0
     var total = 0
+    private let C: Int, V: Int, heads: Int, rank: Int, T: Int
 
     init(config c: GPTConfig, loraSlots: [[LoRASlot?]], rank: Int, B: Int, T: Int) {
         let N = B * T, C = c.channels, V = c.vocabSize
+        (self.C, self.V, heads, self.rank, self.T) = (C, V, c.heads, rank, T)
         var cursor = 0
         func take(_ n: Int) -> Int { let o = cursor; cursor += n; return o }
         encoded = take(N * C)
@@ -56,5 +58,28 @@ struct ActivationLayout {
         dfchGelu = take(N * 4 * C); dlogits = take(N * V)
         attScratch = take(T * T); du = take(N * max(rank, 1))
         total = cursor
+    }
+}
+
+extension ActivationLayout {
+    /// The same layout seen from sequence b0 on (row r0 = b0·T): every saved activation starts at that
+    /// sequence's first row, so a chunk of sequences runs the whole-batch code on its own rows. The
+    /// backward scratch is not shifted: every chunk reuses its first rows, which stay in cache.
+    func chunk(fromSequence b0: Int) -> ActivationLayout {
+        let r0 = b0 * T
+        var c = self
+        c.encoded += r0 * C
+        c.layers = layers.map { L in
+            var L = L
+            L.ln1 += r0 * C; L.ln1Mean += r0; L.ln1Rstd += r0
+            L.qkv += r0 * 3 * C; L.att += b0 * heads * T * T; L.atty += r0 * C; L.res2 += r0 * C
+            L.ln2 += r0 * C; L.ln2Mean += r0; L.ln2Rstd += r0
+            L.fch += r0 * 4 * C; L.fchGelu += r0 * 4 * C; L.res3 += r0 * C
+            L.u = L.u.map { $0 >= 0 ? $0 + r0 * rank : $0 }
+            return L
+        }
+        c.lnf += r0 * C; c.lnfMean += r0; c.lnfRstd += r0
+        c.logits += r0 * V; c.probs += r0 * V
+        return c
     }
 }

@@ -24,47 +24,52 @@ extension GPTModel {
             let t = tb.baseAddress!, wp = wb.baseAddress
             let gt: FloatPointer? = doTheta ? gtb.baseAddress! : nil
             let gw: FloatPointer? = wantW ? gwb.baseAddress : nil
-            // dlogits (N,V) = dlogprob · (onehot − p); the 1/temperature of the logits is applied as alpha below.
-            zero(lay.dlogits, N * V)
-            TokenLogProb.backward(dlogits: a + lay.dlogits, dlogprobs: dlp.baseAddress!, probs: a + lay.probs,
-                                  targets: tg.baseAddress!, N: N, V: V)
-            zero(lay.dln, N * C)
-            Linear.backward(dinp: a + lay.dln, dweight: gt.map { $0 + wteOffset }, dbias: nil, dout: a + lay.dlogits,
-                            inp: a + lay.lnf, weight: t + wteOffset, N: N, C: C, OC: V, alpha: 1 / saved.temperature)
-            let last = config.layers - 1
-            zero(lay.dres, N * C)
-            LayerNorm.backward(dinp: a + lay.dres, dweight: gt.map { $0 + lnfwOffset }, dbias: gt.map { $0 + lnfbOffset },
-                               dout: a + lay.dln, inp: a + lay.layers[last].res3, weight: t + lnfwOffset,
-                               mean: a + lay.lnfMean, rstd: a + lay.lnfRstd, N: N, C: C)
-            let dres = a + lay.dres, du = a + lay.du
-            for l in stride(from: last, through: 0, by: -1) {
-                let L = lay.layers[l], o = layerOffsets[l]
-                let resIn = l == 0 ? a + lay.encoded : a + lay.layers[l - 1].res3
-                func u(_ k: LoRATarget) -> ConstFloatPointer? { L.u[k.index] >= 0 ? ConstFloatPointer(a + L.u[k.index]) : nil }
-                // res3 = res2 + fcproj(gelu(fc(ln2(res2))))
-                linearBackward(dinp: a + lay.dfchGelu, dout: dres, inp: a + L.fchGelu, u: u(.mlpProj), du: du, N: N,
-                               layer: l, target: .mlpProj, theta: t, w: wp, gradTheta: gt, gradW: gw)
-                GELU.backwardInPlace(grad: a + lay.dfchGelu, inp: a + L.fch, N: N * 4 * C) // now d fch
-                linearBackward(dinp: a + lay.dln, dout: a + lay.dfchGelu, inp: a + L.ln2, u: u(.fc), du: du, N: N,
-                               layer: l, target: .fc, theta: t, w: wp, gradTheta: gt, gradW: gw)
-                LayerNorm.backward(dinp: dres, dweight: gt.map { $0 + o.ln2w }, dbias: gt.map { $0 + o.ln2b },
-                                   dout: a + lay.dln, inp: a + L.res2, weight: t + o.ln2w,
-                                   mean: a + L.ln2Mean, rstd: a + L.ln2Rstd, N: N, C: C)
-                // res2 = res + attproj(attention(qkv(ln1(res))))
-                linearBackward(dinp: a + lay.datty, dout: dres, inp: a + L.atty, u: u(.attnProj), du: du, N: N,
-                               layer: l, target: .attnProj, theta: t, w: wp, gradTheta: gt, gradW: gw)
-                Attention.backward(dqkv: a + lay.dqkv, scratch: a + lay.attScratch, dout: a + lay.datty,
-                                   qkv: a + L.qkv, att: a + L.att, B: B, T: T, C: C, NH: config.heads)
-                linearBackward(dinp: a + lay.dln, dout: a + lay.dqkv, inp: a + L.ln1, u: u(.qkv), du: du, N: N,
-                               layer: l, target: .qkv, theta: t, w: wp, gradTheta: gt, gradW: gw)
-                LayerNorm.backward(dinp: dres, dweight: gt.map { $0 + o.ln1w }, dbias: gt.map { $0 + o.ln1b },
-                                   dout: a + lay.dln, inp: resIn, weight: t + o.ln1w,
-                                   mean: a + L.ln1Mean, rstd: a + L.ln1Rstd, N: N, C: C)
-            }
-            if let gt {
-                saved.tokens.withUnsafeBufferPointer { tok in
-                    Embedding.backward(dwte: gt + wteOffset, dwpe: gt + wpeOffset, dout: dres, tokens: tok.baseAddress!,
-                                       B: B, T: T, C: C)
+            let dres = a + lay.dres, du = a + lay.du, kernels = saved.kernels, last = config.layers - 1
+            // One chunk of whole sequences at a time, as in the forward; each chunk adds its part of the
+            // weight gradients. The d-scratch holds one chunk's rows and is reused by every chunk.
+            let chunk = kernels.trainingChunkSequences(B: B, T: T)
+            for b0 in stride(from: 0, to: B, by: chunk) {
+                let bn = min(chunk, B - b0), r0 = b0 * T, n = bn * T, cl = lay.chunk(fromSequence: b0)
+                // dlogits (n,V) = dlogprob · (onehot − p); the 1/temperature of the logits is applied as alpha below.
+                zero(lay.dlogits, n * V)
+                TokenLogProb.backward(dlogits: a + lay.dlogits, dlogprobs: dlp.baseAddress! + r0, probs: a + cl.probs,
+                                      targets: tg.baseAddress! + r0, N: n, V: V)
+                zero(lay.dln, n * C)
+                Linear.backward(dinp: a + lay.dln, dweight: gt.map { $0 + wteOffset }, dbias: nil, dout: a + lay.dlogits,
+                                inp: a + cl.lnf, weight: t + wteOffset, N: n, C: C, OC: V, alpha: 1 / saved.temperature)
+                zero(lay.dres, n * C)
+                LayerNorm.backward(dinp: dres, dweight: gt.map { $0 + lnfwOffset }, dbias: gt.map { $0 + lnfbOffset },
+                                   dout: a + lay.dln, inp: a + cl.layers[last].res3, weight: t + lnfwOffset,
+                                   mean: a + cl.lnfMean, rstd: a + cl.lnfRstd, N: n, C: C)
+                for l in stride(from: last, through: 0, by: -1) {
+                    let L = cl.layers[l], o = layerOffsets[l]
+                    let resIn = l == 0 ? a + cl.encoded : a + cl.layers[l - 1].res3
+                    func u(_ k: LoRATarget) -> ConstFloatPointer? { L.u[k.index] >= 0 ? ConstFloatPointer(a + L.u[k.index]) : nil }
+                    // res3 = res2 + fcproj(gelu(fc(ln2(res2))))
+                    linearBackward(dinp: a + lay.dfchGelu, dout: dres, inp: a + L.fchGelu, u: u(.mlpProj), du: du, N: n,
+                                   layer: l, target: .mlpProj, theta: t, w: wp, gradTheta: gt, gradW: gw)
+                    GELU.backwardInPlace(grad: a + lay.dfchGelu, inp: a + L.fch, N: n * 4 * C, kernels: kernels) // now d fch
+                    linearBackward(dinp: a + lay.dln, dout: a + lay.dfchGelu, inp: a + L.ln2, u: u(.fc), du: du, N: n,
+                                   layer: l, target: .fc, theta: t, w: wp, gradTheta: gt, gradW: gw)
+                    LayerNorm.backward(dinp: dres, dweight: gt.map { $0 + o.ln2w }, dbias: gt.map { $0 + o.ln2b },
+                                       dout: a + lay.dln, inp: a + L.res2, weight: t + o.ln2w,
+                                       mean: a + L.ln2Mean, rstd: a + L.ln2Rstd, N: n, C: C)
+                    // res2 = res + attproj(attention(qkv(ln1(res))))
+                    linearBackward(dinp: a + lay.datty, dout: dres, inp: a + L.atty, u: u(.attnProj), du: du, N: n,
+                                   layer: l, target: .attnProj, theta: t, w: wp, gradTheta: gt, gradW: gw)
+                    Attention.backward(dqkv: a + lay.dqkv, scratch: a + lay.attScratch, dout: a + lay.datty,
+                                       qkv: a + L.qkv, att: a + L.att, B: bn, T: T, C: C, NH: config.heads, kernels: kernels)
+                    linearBackward(dinp: a + lay.dln, dout: a + lay.dqkv, inp: a + L.ln1, u: u(.qkv), du: du, N: n,
+                                   layer: l, target: .qkv, theta: t, w: wp, gradTheta: gt, gradW: gw)
+                    LayerNorm.backward(dinp: dres, dweight: gt.map { $0 + o.ln1w }, dbias: gt.map { $0 + o.ln1b },
+                                       dout: a + lay.dln, inp: resIn, weight: t + o.ln1w,
+                                       mean: a + L.ln1Mean, rstd: a + L.ln1Rstd, N: n, C: C)
+                }
+                if let gt {
+                    saved.tokens.withUnsafeBufferPointer { tok in
+                        Embedding.backward(dwte: gt + wteOffset, dwpe: gt + wpeOffset, dout: dres, tokens: tok.baseAddress! + r0,
+                                           B: bn, T: T, C: C)
+                    }
                 }
             }
         }}}}}}

@@ -14,8 +14,9 @@ extension GPTModel {
     /// Forward on B sequences of length T (T ≤ contextLength); tokens and targets are (B·T) row-major.
     /// targets[n] < 0 marks an ignored position (logprob 0, no gradient). Logits are divided by
     /// `temperature` (log-probs under the sampling distribution). Keeps what `backward` needs.
-    public func forward(tokens: [Int32], targets: [Int32], B: Int, T: Int,
-                        temperature: Float = 1, computeEntropy: Bool = false) -> ForwardOutput {
+    /// `kernels`: the kernel generation of this forward and of the `backward` that follows it.
+    public func forward(tokens: [Int32], targets: [Int32], B: Int, T: Int, temperature: Float = 1,
+                        computeEntropy: Bool = false, kernels: KernelGeneration = .current) -> ForwardOutput {
         let C = config.channels, V = config.vocabSize, N = B * T
         precondition(B > 0 && T > 0 && T <= config.contextLength, "forward: need B > 0 and 0 < T <= \(config.contextLength), got B=\(B) T=\(T)")
         precondition(tokens.count == N && targets.count == N, "forward: tokens and targets need B·T = \(N) entries")
@@ -24,7 +25,8 @@ extension GPTModel {
         precondition(targets.allSatisfy { Int($0) < V }, "forward: target ids must be < \(V)")
         let lay = ActivationLayout(config: config, loraSlots: loraSlots, rank: lora.rank, B: B, T: T)
         acts.ensure(lay.total)
-        saved = SavedBatch(tokens: tokens, targets: targets, B: B, T: T, temperature: temperature, valid: true)
+        let chunk = kernels.trainingChunkSequences(B: B, T: T)
+        saved = SavedBatch(tokens: tokens, targets: targets, B: B, T: T, temperature: temperature, kernels: kernels, valid: true)
         var logprobs = [Float](repeating: 0, count: N)
         var entropy = [Float](repeating: 0, count: computeEntropy ? N : 0)
         let a = acts.base
@@ -34,28 +36,35 @@ extension GPTModel {
                     let t = tb.baseAddress!, wp = wb.baseAddress
                     Embedding.forward(out: a + lay.encoded, tokens: tok.baseAddress!, wte: t + wteOffset,
                                       wpe: t + wpeOffset, B: B, T: T, C: C)
-                    var res = a + lay.encoded
-                    for l in 0..<config.layers {
-                        let L = lay.layers[l], o = layerOffsets[l]
-                        func u(_ k: LoRATarget) -> FloatPointer? { L.u[k.index] >= 0 ? a + L.u[k.index] : nil }
-                        LayerNorm.forward(out: a + L.ln1, mean: a + L.ln1Mean, rstd: a + L.ln1Rstd, inp: res,
-                                          weight: t + o.ln1w, bias: t + o.ln1b, N: N, C: C)
-                        linearForward(out: a + L.qkv, u: u(.qkv), inp: a + L.ln1, N: N, layer: l, target: .qkv,
-                                      theta: t, w: wp, accumulate: false)
-                        Attention.forward(out: a + L.atty, att: a + L.att, qkv: a + L.qkv, B: B, T: T, C: C, NH: config.heads)
-                        (a + L.res2).update(from: res, count: N * C) // res2 = res + proj(atty)
-                        linearForward(out: a + L.res2, u: u(.attnProj), inp: a + L.atty, N: N, layer: l, target: .attnProj,
-                                      theta: t, w: wp, accumulate: true)
-                        LayerNorm.forward(out: a + L.ln2, mean: a + L.ln2Mean, rstd: a + L.ln2Rstd, inp: a + L.res2,
-                                          weight: t + o.ln2w, bias: t + o.ln2b, N: N, C: C)
-                        linearForward(out: a + L.fch, u: u(.fc), inp: a + L.ln2, N: N, layer: l, target: .fc,
-                                      theta: t, w: wp, accumulate: false)
-                        GELU.forward(out: a + L.fchGelu, inp: a + L.fch, N: N * 4 * C)
-                        (a + L.res3).update(from: a + L.res2, count: N * C) // res3 = res2 + proj(gelu(fc))
-                        linearForward(out: a + L.res3, u: u(.mlpProj), inp: a + L.fchGelu, N: N, layer: l, target: .mlpProj,
-                                      theta: t, w: wp, accumulate: true)
-                        res = a + L.res3
+                    // The blocks, one chunk of whole sequences at a time (`KernelGeneration.trainingChunkRows`;
+                    // one chunk of all B before generation 3).
+                    for b0 in stride(from: 0, to: B, by: chunk) {
+                        let bn = min(chunk, B - b0), n = bn * T, cl = lay.chunk(fromSequence: b0)
+                        var res = a + cl.encoded
+                        for l in 0..<config.layers {
+                            let L = cl.layers[l], o = layerOffsets[l]
+                            func u(_ k: LoRATarget) -> FloatPointer? { L.u[k.index] >= 0 ? a + L.u[k.index] : nil }
+                            LayerNorm.forward(out: a + L.ln1, mean: a + L.ln1Mean, rstd: a + L.ln1Rstd, inp: res,
+                                              weight: t + o.ln1w, bias: t + o.ln1b, N: n, C: C)
+                            linearForward(out: a + L.qkv, u: u(.qkv), inp: a + L.ln1, N: n, layer: l, target: .qkv,
+                                          theta: t, w: wp, accumulate: false)
+                            Attention.forward(out: a + L.atty, att: a + L.att, qkv: a + L.qkv, B: bn, T: T, C: C, NH: config.heads,
+                                              kernels: kernels)
+                            (a + L.res2).update(from: res, count: n * C) // res2 = res + proj(atty)
+                            linearForward(out: a + L.res2, u: u(.attnProj), inp: a + L.atty, N: n, layer: l, target: .attnProj,
+                                          theta: t, w: wp, accumulate: true)
+                            LayerNorm.forward(out: a + L.ln2, mean: a + L.ln2Mean, rstd: a + L.ln2Rstd, inp: a + L.res2,
+                                              weight: t + o.ln2w, bias: t + o.ln2b, N: n, C: C)
+                            linearForward(out: a + L.fch, u: u(.fc), inp: a + L.ln2, N: n, layer: l, target: .fc,
+                                          theta: t, w: wp, accumulate: false)
+                            GELU.forward(out: a + L.fchGelu, inp: a + L.fch, N: n * 4 * C, kernels: kernels)
+                            (a + L.res3).update(from: a + L.res2, count: n * C) // res3 = res2 + proj(gelu(fc))
+                            linearForward(out: a + L.res3, u: u(.mlpProj), inp: a + L.fchGelu, N: n, layer: l, target: .mlpProj,
+                                          theta: t, w: wp, accumulate: true)
+                            res = a + L.res3
+                        }
                     }
+                    let res = a + lay.layers[config.layers - 1].res3
                     LayerNorm.forward(out: a + lay.lnf, mean: a + lay.lnfMean, rstd: a + lay.lnfRstd, inp: res,
                                       weight: t + lnfwOffset, bias: t + lnfbOffset, N: N, C: C)
                     // logits (N,V) = lnf · wteᵀ / temperature (tied head, no bias)

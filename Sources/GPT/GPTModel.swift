@@ -171,5 +171,6 @@ struct SavedBatch {
     var targets: [Int32] = []
     var B = 0, T = 0
     var temperature: Float = 1
+    var kernels: KernelGeneration = .v1
     var valid = false
 }

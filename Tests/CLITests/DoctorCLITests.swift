@@ -74,8 +74,9 @@ import Testing
         #expect(try doctorJSON(["BRIDGE_KERNELS": "1"], in: dir)["kernels"] as? Int == 1)
         let plain = try doctorJSON([:], in: dir)
         let portable = (plain["code_generation"] as? String ?? "").hasPrefix("portable")
-        #expect(plain["kernels"] as? Int == (portable ? 1 : 2), "a native build runs the latest by default, a portable one 1")
-        #expect(try doctorJSON(["BRIDGE_KERNELS": "latest"], in: dir)["kernels"] as? Int == 2)
+        let latest = 3
+        #expect(plain["kernels"] as? Int == (portable ? 1 : latest), "a native build runs the latest by default, a portable one 1")
+        #expect(try doctorJSON(["BRIDGE_KERNELS": "latest"], in: dir)["kernels"] as? Int == latest)
         let text = try runBridge(["doctor"], in: dir, environment: Self.clean.merging(["BRIDGE_KERNELS": "2"]) { $1 })
         #expect(text.out.contains("kernels           generation 2: fused multiply-add"), "\(text.out)")
         let bad = try runBridge(["doctor"], in: dir, environment: Self.clean.merging(["BRIDGE_KERNELS": "7"]) { $1 })

@@ -19,7 +19,7 @@ struct KernelGenerationTests {
         g == .v1 ? s + a * b : s.addingProduct(a, b)
     }
 
-    @Test("BRIDGE_KERNELS: unset or empty is the build's default (the latest in a native build, 1 in a portable one), latest the latest, 1 and 2 theirs, anything else an error naming the fix")
+    @Test("BRIDGE_KERNELS: unset or empty is the build's default (the latest in a native build, 1 in a portable one), latest the latest, a generation number its own, anything else an error naming the fix")
     func parse() throws {
         #expect(try KernelGeneration.parse(nil) == KernelGeneration.buildDefault)
         #expect(try KernelGeneration.parse("") == KernelGeneration.buildDefault)
@@ -27,8 +27,10 @@ struct KernelGenerationTests {
         #expect(try KernelGeneration.parse("latest") == .latest)
         #expect(try KernelGeneration.parse("1") == .v1)
         #expect(try KernelGeneration.parse(" 2 ") == .v2)
-        for bad in ["3", "0", "v2", "fma"] {
-            #expect { try KernelGeneration.parse(bad) } throws: { "\($0)".contains("BRIDGE_KERNELS=\(bad) is not a kernel generation") && "\($0)".contains("1, 2 or latest") }
+        #expect(try KernelGeneration.parse("3") == .v3)
+        #expect(KernelGeneration.latest == KernelGeneration.allCases.last)
+        for bad in ["4", "0", "v2", "fma"] {
+            #expect { try KernelGeneration.parse(bad) } throws: { "\($0)".contains("BRIDGE_KERNELS=\(bad) is not a kernel generation") && "\($0)".contains("1, 2, 3 or latest") }
         }
     }
 

@@ -11,7 +11,7 @@ public enum Attention {
                                B: Int, T: Int, C: Int, NH: Int, kernels: KernelGeneration = .current) {
         switch kernels {
         case .v1: forward(out: out, att: att, qkv: qkv, B: B, T: T, C: C, NH: NH, Tiles<SeparateProducts>.self)
-        case .v2: forward(out: out, att: att, qkv: qkv, B: B, T: T, C: C, NH: NH, Tiles<FusedProducts>.self)
+        case .v2, .v3: forward(out: out, att: att, qkv: qkv, B: B, T: T, C: C, NH: NH, Tiles<FusedProducts>.self)
         }
     }
 
@@ -55,7 +55,7 @@ public enum Attention {
         switch kernels {
         case .v1: backward(dqkv: dqkv, scratch: scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH,
                            Tiles<SeparateProducts>.self)
-        case .v2: backward(dqkv: dqkv, scratch: scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH,
+        case .v2, .v3: backward(dqkv: dqkv, scratch: scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH,
                            Tiles<FusedProducts>.self)
         }
     }

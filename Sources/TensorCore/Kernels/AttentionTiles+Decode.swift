@@ -27,7 +27,7 @@ extension AttentionTiles {
         switch kernels {
         case .v1: Tiles<SeparateProducts>.decodeRow(out: out, scores: scores, ldo: ldo, q: q, keys: keys, values: values,
                                                     headStride: headStride, heads: heads, n: n, hs: hs, scale: scale)
-        case .v2: Tiles<FusedProducts>.decodeRow(out: out, scores: scores, ldo: ldo, q: q, keys: keys, values: values,
+        case .v2, .v3: Tiles<FusedProducts>.decodeRow(out: out, scores: scores, ldo: ldo, q: q, keys: keys, values: values,
                                                  headStride: headStride, heads: heads, n: n, hs: hs, scale: scale)
         }
     }

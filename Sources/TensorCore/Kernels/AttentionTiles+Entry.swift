@@ -8,7 +8,7 @@ extension AttentionTiles {
         switch kernels {
         case .v1: Tiles<SeparateProducts>.causalScores(out: out, ldo: ldo, a: a, lda: lda, bt: bt, ldb: ldb, r0: r0, r1: r1,
                                                        cols: cols, hs: hs, scale: scale)
-        case .v2: Tiles<FusedProducts>.causalScores(out: out, ldo: ldo, a: a, lda: lda, bt: bt, ldb: ldb, r0: r0, r1: r1,
+        case .v2, .v3: Tiles<FusedProducts>.causalScores(out: out, ldo: ldo, a: a, lda: lda, bt: bt, ldb: ldb, r0: r0, r1: r1,
                                                     cols: cols, hs: hs, scale: scale)
         }
     }
@@ -17,14 +17,14 @@ extension AttentionTiles {
                                 hs: Int, scale: Float, kernels: KernelGeneration = .current) {
         switch kernels {
         case .v1: Tiles<SeparateProducts>.scoreRow(out: out, q: q, bt: bt, ldb: ldb, n: n, cols: cols, hs: hs, scale: scale)
-        case .v2: Tiles<FusedProducts>.scoreRow(out: out, q: q, bt: bt, ldb: ldb, n: n, cols: cols, hs: hs, scale: scale)
+        case .v2, .v3: Tiles<FusedProducts>.scoreRow(out: out, q: q, bt: bt, ldb: ldb, n: n, cols: cols, hs: hs, scale: scale)
         }
     }
 
     public static func softmax(_ row: FloatPointer, _ n: Int, limit: Int, kernels: KernelGeneration = .current) {
         switch kernels {
         case .v1: Tiles<SeparateProducts>.softmax(row, n, limit: limit)
-        case .v2: Tiles<FusedProducts>.softmax(row, n, limit: limit)
+        case .v2, .v3: Tiles<FusedProducts>.softmax(row, n, limit: limit)
         }
     }
 
@@ -34,7 +34,7 @@ extension AttentionTiles {
         switch kernels {
         case .v1: Tiles<SeparateProducts>.causalWeightedSum(out: out, ldo: ldo, p: p, ldp: ldp, x: x, ldx: ldx, r0: r0, r1: r1,
                                                             hs: hs, accumulate: accumulate)
-        case .v2: Tiles<FusedProducts>.causalWeightedSum(out: out, ldo: ldo, p: p, ldp: ldp, x: x, ldx: ldx, r0: r0, r1: r1,
+        case .v2, .v3: Tiles<FusedProducts>.causalWeightedSum(out: out, ldo: ldo, p: p, ldp: ldp, x: x, ldx: ldx, r0: r0, r1: r1,
                                                          hs: hs, accumulate: accumulate)
         }
     }
@@ -43,7 +43,7 @@ extension AttentionTiles {
                                    accumulate: Bool, kernels: KernelGeneration = .current) {
         switch kernels {
         case .v1: Tiles<SeparateProducts>.weightedRow(out: out, p: p, n: n, x: x, ldx: ldx, hs: hs, accumulate: accumulate)
-        case .v2: Tiles<FusedProducts>.weightedRow(out: out, p: p, n: n, x: x, ldx: ldx, hs: hs, accumulate: accumulate)
+        case .v2, .v3: Tiles<FusedProducts>.weightedRow(out: out, p: p, n: n, x: x, ldx: ldx, hs: hs, accumulate: accumulate)
         }
     }
 
@@ -53,7 +53,7 @@ extension AttentionTiles {
         switch kernels {
         case .v1: Tiles<SeparateProducts>.causalTransposedWeightedSum(out: out, ldo: ldo, s: s, lds: lds, x: x, ldx: ldx,
                                                                       T: T, hs: hs, accumulate: accumulate)
-        case .v2: Tiles<FusedProducts>.causalTransposedWeightedSum(out: out, ldo: ldo, s: s, lds: lds, x: x, ldx: ldx,
+        case .v2, .v3: Tiles<FusedProducts>.causalTransposedWeightedSum(out: out, ldo: ldo, s: s, lds: lds, x: x, ldx: ldx,
                                                                    T: T, hs: hs, accumulate: accumulate)
         }
     }

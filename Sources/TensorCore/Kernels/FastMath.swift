@@ -9,7 +9,7 @@ public enum FastMath {
     public static func exp(_ v: Float, kernels: KernelGeneration = .current) -> Float {
         switch kernels {
         case .v1: exp(v, SeparateProducts.self)
-        case .v2: exp(v, FusedProducts.self)
+        case .v2, .v3: exp(v, FusedProducts.self)
         }
     }
 
@@ -19,7 +19,7 @@ public enum FastMath {
     public static func exp8(_ v: SIMD8<Float>, kernels: KernelGeneration = .current) -> SIMD8<Float> {
         switch kernels {
         case .v1: exp8(v, SeparateProducts.self)
-        case .v2: exp8(v, FusedProducts.self)
+        case .v2, .v3: exp8(v, FusedProducts.self)
         }
     }
 

@@ -9,7 +9,7 @@ public enum GELU {
     public static func forward(out: FloatPointer, inp: ConstFloatPointer, N: Int, kernels: KernelGeneration = .current) {
         switch kernels {
         case .v1: forward(out: out, inp: inp, N: N, SeparateProducts.self)
-        case .v2: forward(out: out, inp: inp, N: N, FusedProducts.self)
+        case .v2, .v3: forward(out: out, inp: inp, N: N, FusedProducts.self)
         }
     }
 
@@ -19,7 +19,7 @@ public enum GELU {
                                 kernels: KernelGeneration = .current) {
         switch kernels {
         case .v1: backward(dinp: dinp, inp: inp, dout: dout, N: N, SeparateProducts.self)
-        case .v2: backward(dinp: dinp, inp: inp, dout: dout, N: N, FusedProducts.self)
+        case .v2, .v3: backward(dinp: dinp, inp: inp, dout: dout, N: N, FusedProducts.self)
         }
     }
 
@@ -27,7 +27,7 @@ public enum GELU {
     public static func backwardInPlace(grad: FloatPointer, inp: ConstFloatPointer, N: Int, kernels: KernelGeneration = .current) {
         switch kernels {
         case .v1: backwardInPlace(grad: grad, inp: inp, N: N, SeparateProducts.self)
-        case .v2: backwardInPlace(grad: grad, inp: inp, N: N, FusedProducts.self)
+        case .v2, .v3: backwardInPlace(grad: grad, inp: inp, N: N, FusedProducts.self)
         }
     }
 

@@ -15,9 +15,30 @@ public enum KernelGeneration: Int, CaseIterable, Sendable, Codable, CustomString
     /// head (the other rows' logits are never used); the decoder's one-token steps run their linear
     /// layers on weights packed once per sampling call (`PackedLinear`).
     case v2 = 2
+    /// Generation 2's arithmetic, with the training step (forward and backward) taken in chunks of whole
+    /// sequences (`trainingChunkRows`) that go through every layer while their activations are still in
+    /// cache. Each chunk's weight gradients are added to the step's (a K-split of those GEMMs), and
+    /// OpenBLAS's rows depend on the GEMM's height: different bits from generation 2's, not better ones.
+    case v3 = 3
 
     /// The newest generation (`BRIDGE_KERNELS=latest`).
-    public static let latest: KernelGeneration = .v2
+    public static let latest: KernelGeneration = .v3
+
+    /// Rows (sequences × positions) per chunk of a training step, or nil for one chunk of the whole batch.
+    /// A chunk holds max(1, rows / T) whole sequences. A constant of the generation, never of the machine,
+    /// so that a step's bits do not depend on where it runs (docs/kernels.md has the measurements).
+    public var trainingChunkRows: Int? {
+        switch self {
+        case .v1, .v2: nil
+        case .v3: 1024
+        }
+    }
+
+    /// Sequences per chunk of a training step of B sequences of length T (B when the generation does not chunk).
+    public func trainingChunkSequences(B: Int, T: Int) -> Int {
+        guard let rows = trainingChunkRows else { return B }
+        return min(B, max(1, rows / T))
+    }
 
     /// What a process runs when BRIDGE_KERNELS is not set: the latest in a native build; generation 1 in
     /// a portable build, which has no fused multiply-add instruction and calls libm's `fmaf` once per lane
@@ -29,7 +50,7 @@ public enum KernelGeneration: Int, CaseIterable, Sendable, Codable, CustomString
         return .v1
         #endif
     }
-    /// The environment variable that chooses the generation (`1`, `2`, or `latest`; unset: `buildDefault`).
+    /// The environment variable that chooses the generation (a number, or `latest`; unset: `buildDefault`).
     public static let variable = "BRIDGE_KERNELS"
 
     public var description: String { String(rawValue) }
@@ -38,7 +59,8 @@ public enum KernelGeneration: Int, CaseIterable, Sendable, Codable, CustomString
     public var summary: String {
         switch self {
         case .v1: "separate multiply and add, full prefill: the kernels of the results committed up to 2026-11-30"
-        case .v2: "fused multiply-add in attention, exp and GELU; pruned prefill; decoder GEMMs on weights packed once"
+        case .v2, .v3: "fused multiply-add in attention, exp and GELU; pruned prefill; decoder GEMMs on weights packed once"
+        case .v3: "generation 2, with each training step taken in chunks of \(trainingChunkRows ?? 0) rows of whole sequences"
         }
     }
 
