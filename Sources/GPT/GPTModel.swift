@@ -38,6 +38,8 @@ public final class GPTModel {
     let loraSlots: [[LoRASlot?]] // [layer][LoRATarget.index]
     let wteOffset: Int, wpeOffset: Int, lnfwOffset: Int, lnfbOffset: Int
     var acts = ActivationBuffer()
+    /// The KV cache, decoder buffers and packed weights of the last `sample` call, reused by the next.
+    let samplingScratch = SamplingScratch()
     var saved = SavedBatch()
 
     /// θ with GPT-2's initialisation and w with LoRA's (see `initialiseLoRA`); deterministic in rng:

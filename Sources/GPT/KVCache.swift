@@ -8,12 +8,12 @@ import TensorCore
 /// the cache lines a fully transposed layout does); values position-major (p·hs + c).
 final class KVCache {
     let keys: FloatPointer, values: FloatPointer
-    let sequences: Int, capacity: Int, heads: Int, headSize: Int
+    let layers: Int, sequences: Int, capacity: Int, heads: Int, headSize: Int
     /// Floats per head: room for `capacity` positions rounded up to whole key blocks.
     let headStride: Int
 
     init(layers: Int, sequences: Int, capacity: Int, heads: Int, headSize: Int) {
-        self.sequences = sequences; self.capacity = capacity; self.heads = heads; self.headSize = headSize
+        self.layers = layers; self.sequences = sequences; self.capacity = capacity; self.heads = heads; self.headSize = headSize
         headStride = AttentionTiles.blockedKeyCount(positions: capacity, hs: headSize)
         let n = layers * sequences * heads * headStride
         keys = LargeBuffer.allocate(n)
@@ -23,6 +23,17 @@ final class KVCache {
     }
 
     deinit { LargeBuffer.deallocate(keys); LargeBuffer.deallocate(values) }
+
+    /// Whether this cache can serve a call of up to `sequences` sequences of up to `capacity` positions with
+    /// these layer and head shapes (a larger cache only has more room, which no sum depends on).
+    func fits(layers l: Int, sequences s: Int, capacity c: Int, heads h: Int, headSize hs: Int) -> Bool {
+        l == layers && s <= sequences && c <= capacity && h == heads && hs == headSize
+    }
+
+    /// Back to the state of a new cache (every key zero) for another sampling call.
+    func reset() {
+        keys.initialize(repeating: 0, count: max(layers * sequences * heads * headStride, 1))
+    }
 
     /// Offset of head 0 of (layer l, sequence b); head h is h·headStride further.
     @inline(__always) func heads(layer l: Int, sequence b: Int) -> Int {
@@ -54,6 +65,47 @@ final class DecodeBuffers {
     }
 
     deinit { LargeBuffer.deallocate(base) }
+
+    /// Whether these buffers can serve `rows` rows against a cache of `capacity` positions (larger buffers
+    /// only have more room; the score rows' stride is scratch layout, which no sum depends on).
+    func fits(rows R: Int, capacity: Int) -> Bool { R <= rows && (capacity + 7) / 8 * 8 <= scoreStride }
+}
+
+/// What one sampling call allocates, kept by the model for the next call: a new cache, buffers and packed
+/// weights for every call cost page faults and zero fills on tens of megabytes (≈ 3 % of a sampling call
+/// at small and medium; docs/gpt.md). Reused only where they fit; a reused cache is reset to zero keys,
+/// so a call computes the same bits as with new ones.
+final class SamplingScratch {
+    private var cache: KVCache?
+    private var buffers: DecodeBuffers?
+    private var packed: PackedDecoderWeights?
+
+    func cache(layers: Int, sequences: Int, capacity: Int, heads: Int, headSize: Int) -> KVCache {
+        if let c = cache, c.fits(layers: layers, sequences: sequences, capacity: capacity, heads: heads, headSize: headSize) {
+            c.reset()
+            return c
+        }
+        cache = nil // free the old cache before allocating the new one
+        let c = KVCache(layers: layers, sequences: sequences, capacity: capacity, heads: heads, headSize: headSize)
+        cache = c
+        return c
+    }
+
+    func buffers(rows: Int, config: GPTConfig, rank: Int, capacity: Int) -> DecodeBuffers {
+        if let b = buffers, b.fits(rows: rows, capacity: capacity) { return b }
+        buffers = nil
+        let b = DecodeBuffers(rows: rows, config: config, rank: rank, capacity: capacity)
+        buffers = b
+        return b
+    }
+
+    /// θ of `model` packed for the decoder (the model's shape never changes, so the panels are reused).
+    func packed(model: GPTModel, theta t: ConstFloatPointer) -> PackedDecoderWeights {
+        if let p = packed { p.pack(model: model, theta: t); return p }
+        let p = PackedDecoderWeights(model: model, theta: t)
+        packed = p
+        return p
+    }
 }
 
 /// The decoder's weights packed once per sampling call (kernel generation 2): every block's four linear
@@ -71,6 +123,14 @@ final class PackedDecoderWeights {
             }
         }
         head = PackedLinear(weight: t + m.wteOffset, OC: m.config.vocabSize, C: C)
+    }
+
+    /// Packs θ of the same model again (the panels' storage is kept).
+    func pack(model m: GPTModel, theta t: ConstFloatPointer) {
+        for (l, o) in m.layerOffsets.enumerated() {
+            for target in [LoRATarget.qkv, .attnProj, .fc, .mlpProj] { layers[l][target.index].pack(weight: t + o.weight(target)) }
+        }
+        head.pack(weight: t + m.wteOffset)
     }
 
     subscript(layer: Int, target: LoRATarget) -> PackedLinear { layers[layer][target.index] }
@@ -164,8 +224,9 @@ extension GPTModel {
         let budget = prompts.map { min(maxNewTokens, config.contextLength - $0.count) }
         let capacity = zip(prompts, budget).map { $0.count + $1 }.max()!
         let promptRows = prompts.reduce(0) { $0 + $1.count }
-        let cache = KVCache(layers: config.layers, sequences: S, capacity: capacity, heads: config.heads, headSize: config.headSize)
-        let buf = DecodeBuffers(rows: max(promptRows, S), config: config, rank: lora.rank, capacity: capacity)
+        let cache = samplingScratch.cache(layers: config.layers, sequences: S, capacity: capacity, heads: config.heads,
+                                          headSize: config.headSize)
+        let buf = samplingScratch.buffers(rows: max(promptRows, S), config: config, rank: lora.rank, capacity: capacity)
         var chooser = TokenChooser(options: options, vocabSize: V)
         var done = budget.map { $0 <= 0 }
         theta.storage.withUnsafeBufferPointer { tb in
@@ -181,7 +242,7 @@ extension GPTModel {
                 // values, and runs the one-token steps' linear layers on weights packed once for the whole
                 // call (the prefill's many rows stay with OpenBLAS, faster there).
                 let prune = kernels != .v1
-                let packed = kernels == .v1 ? nil : PackedDecoderWeights(model: self, theta: t)
+                let packed = kernels == .v1 ? nil : samplingScratch.packed(model: self, theta: t)
                 decodeStep(R: seq.count, seq: seq, pos: pos, tokens: toks, cache: cache, buf: buf, theta: t, w: wp,
                            kernels: kernels, outputRows: prune ? lastRow : nil)
                 var rowOf = prune ? Array(0..<S) : lastRow

@@ -121,6 +121,27 @@ extension SamplingTests {
             }
         }
     }
+
+    /// A model keeps its KV cache, decoder buffers and packed weights for the next call. Calls of larger and
+    /// smaller batches, longer and shorter prompts, and a call after θ changed must give the bits of a
+    /// model that allocates everything afresh, in every kernel generation.
+    @Test("sampling calls that reuse the model's buffers equal a fresh model's, bit for bit", arguments: KernelGeneration.allCases)
+    func reusedBuffersGiveFreshBits(_ g: KernelGeneration) {
+        let config = GPTConfig(vocabSize: 23, contextLength: 40, channels: 16, layers: 2, heads: 2)
+        let m = Fixture.model(config: config, scale: 0.5)
+        let calls: [(prompts: Int, length: Int, new: Int)] = [(6, 5, 10), (3, 2, 4), (8, 17, 12), (8, 3, 20), (2, 9, 3)]
+        for (i, call) in calls.enumerated() {
+            if i == 3 { for k in stride(from: 0, to: m.theta.count, by: 7) { m.theta.storage[k] += 0.01 } }
+            let prompts = (0..<call.prompts).map { Fixture.tokens(call.length + $0 % 3, V: 23, seed: 90 + UInt64(10 * i + $0)) }
+            func run(_ model: GPTModel) -> SampleBatch {
+                var r = prompts.indices.map { RNG(seed: 5).derive("r", UInt64($0)) }
+                return model.sample(prompts: prompts, maxNewTokens: call.new, options: SamplingOptions(temperature: 0.9), rngs: &r, kernels: g)
+            }
+            let reused = run(m), fresh = run(m.copy())
+            #expect(reused.tokens == fresh.tokens, "call \(i)")
+            #expect(reused.logprobs.map { $0.map(\.bitPattern) } == fresh.logprobs.map { $0.map(\.bitPattern) }, "call \(i)")
+        }
+    }
 }
 
 extension RNG {

@@ -18,7 +18,13 @@ public final class PackedLinear {
         panels = (OC + 15) / 16
         data = LargeBuffer.allocate(panels * 16 * C)
         data.initialize(repeating: 0, count: max(panels * 16 * C, 1))
-        for o in 0..<OC {
+        pack(weight: weight)
+    }
+
+    /// Packs `weight` (OC, C), of this layer's shape, into the panels (the columns past OC stay zero).
+    public func pack(weight: ConstFloatPointer) {
+        let C = inChannels
+        for o in 0..<outChannels {
             let p = o / 16, j = o % 16, w = weight + o * C, d = data + p * 16 * C + j
             for k in 0..<C { d[k * 16] = w[k] }
         }
