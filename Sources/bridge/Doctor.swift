@@ -29,7 +29,8 @@ struct Doctor: ParsableCommand {
     func kernelsChosenBy(_ kernels: KernelGeneration) -> String {
         let v = KernelGeneration.variable
         if let set = ProcessInfo.processInfo.environment[v], !set.isEmpty { return "\(v)=\(set)" }
-        return kernels == .latest ? "the default; \(v)=1 for the earlier"
+        let earlier = KernelGeneration.allCases.filter { $0 != kernels }.map(\.description).joined(separator: " or ")
+        return kernels == .latest ? "the default; \(v)=\(earlier) for an earlier one"
                                   : "this portable build's default; \(v)=latest for \(KernelGeneration.latest)"
     }
 

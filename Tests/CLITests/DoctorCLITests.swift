@@ -79,6 +79,11 @@ import Testing
         #expect(try doctorJSON(["BRIDGE_KERNELS": "latest"], in: dir)["kernels"] as? Int == latest)
         let text = try runBridge(["doctor"], in: dir, environment: Self.clean.merging(["BRIDGE_KERNELS": "2"]) { $1 })
         #expect(text.out.contains("kernels           generation 2: fused multiply-add"), "\(text.out)")
+        if !portable {
+            let latestText = try runBridge(["doctor"], in: dir, environment: Self.clean).out
+            #expect(latestText.contains("kernels           generation 3: generation 2, with each training step taken in chunks of 1024 rows")
+                    && latestText.contains("BRIDGE_KERNELS=1 or 2 for an earlier one"), "\(latestText)")
+        }
         let bad = try runBridge(["doctor"], in: dir, environment: Self.clean.merging(["BRIDGE_KERNELS": "7"]) { $1 })
         #expect(bad.status == 2 && bad.err.contains("BRIDGE_KERNELS=7 is not a kernel generation"), "\(bad.err)")
     }

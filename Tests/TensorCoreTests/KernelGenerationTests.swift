@@ -29,6 +29,8 @@ struct KernelGenerationTests {
         #expect(try KernelGeneration.parse(" 2 ") == .v2)
         #expect(try KernelGeneration.parse("3") == .v3)
         #expect(KernelGeneration.latest == KernelGeneration.allCases.last)
+        // Each generation describes itself (doctor and provenance print the summary).
+        #expect(Set(KernelGeneration.allCases.map(\.summary)).count == KernelGeneration.allCases.count)
         for bad in ["4", "0", "v2", "fma"] {
             #expect { try KernelGeneration.parse(bad) } throws: { "\($0)".contains("BRIDGE_KERNELS=\(bad) is not a kernel generation") && "\($0)".contains("1, 2, 3 or latest") }
         }

@@ -59,7 +59,7 @@ public enum KernelGeneration: Int, CaseIterable, Sendable, Codable, CustomString
     public var summary: String {
         switch self {
         case .v1: "separate multiply and add, full prefill: the kernels of the results committed up to 2026-11-30"
-        case .v2, .v3: "fused multiply-add in attention, exp and GELU; pruned prefill; decoder GEMMs on weights packed once"
+        case .v2: "fused multiply-add in attention, exp and GELU; pruned prefill; decoder GEMMs on weights packed once"
         case .v3: "generation 2, with each training step taken in chunks of \(trainingChunkRows ?? 0) rows of whole sequences"
         }
     }
