@@ -35,6 +35,25 @@ enum BenchModelProvenance {
         }
         return (cpu, date)
     }
+
+    /// The line under a Markdown table that says what arithmetic measured it, from the provenance file
+    /// beside `csv` (nil without one): a table copied into a paper names the OpenBLAS core, the kernel
+    /// generation (a file written before generations existed was generation 1) and the code generation.
+    static func numericsLine(besides csv: URL) throws -> String? {
+        let url = BenchProvenance<BenchModelSettings>.url(besides: csv)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        let text = try AtomicFile.readText(url, what: "bench model provenance")
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
+              let numerics = object["numerics"] as? [String: Any] else { return nil }
+        let core = (numerics["blas_core"] as? [String: Any]).flatMap { c in
+            (c["in_use"] as? String).map { "\($0)" + ((c["source"] as? String).map { " (chosen by \($0))" } ?? "") }
+        } ?? (numerics["openblas_core"] as? String) ?? "?"
+        let kernels = numerics["kernels"] as? Int ?? 1
+        let codegen = (numerics["code_generation"] as? String)?.split(separator: " ").first.map(String.init) ?? "?"
+        let threads = numerics["blas_threads"] as? Int
+        return "Numerics: OpenBLAS core \(core), kernel generation \(kernels), code generation \(codegen)"
+            + (threads.map { ", \($0) BLAS thread" + ($0 == 1 ? "" : "s") } ?? "") + " (\(url.lastPathComponent))"
+    }
 }
 
 extension BenchModel {
@@ -43,10 +62,11 @@ extension BenchModel {
     static func markdown(from path: String, peer: String?) throws -> String {
         let csv = URL(fileURLWithPath: path)
         let text = try AtomicFile.readText(csv, what: "--markdown-from")
-        guard let peer else { return markdown(csv: text) }
+        let numerics = try BenchModelProvenance.numericsLine(besides: csv).map { "\n" + $0 } ?? ""
+        guard let peer else { return markdown(csv: text) + numerics }
         let measured = try BenchModelProvenance.measured(besides: csv)
         let figures = try PeerFigures.load(path: peer, thisCPU: measured?.cpu, measuredAt: measured?.date ?? Date())
-        return markdown(csv: try recomputed(csv: text, source: path, peer: figures, peerSource: peer))
+        return markdown(csv: try recomputed(csv: text, source: path, peer: figures, peerSource: peer)) + numerics
     }
 
     /// `csv` with peer_tokens_per_s, ratio_peer, meets_target, peer_side_by_side and peer recomputed

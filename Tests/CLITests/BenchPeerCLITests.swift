@@ -150,6 +150,11 @@ struct BenchPeerCLITests {
         let ratio = try #require(Double(row.count > 8 ? row[8] : "")) // cells: size, mode, B, tokens/s, …, peer, ratio, target, met
         #expect(row.count == 11 && row[7] == "1000" && abs(ratio - rate / 1000) <= 0.0005 + 1e-9 && row[10] == (rate / 1000 >= 2 ? "yes" : "no"), "\(row)")
         #expect(m.out.contains("\nPeer: measured side by side on \(Self.thisCPU()) at \(later); torch 2.13.0+cpu, blas mkl, after.jsonl"), "\(m.out)")
+        // The arithmetic that measured the table, from the provenance file (as the run printed it).
+        let core = try #require((meta["numerics"] as? [String: Any])?["openblas_core"] as? String)
+        let kernels = try #require((meta["numerics"] as? [String: Any])?["kernels"] as? Int)
+        #expect(m.out.contains("\nNumerics: OpenBLAS core \(core)") && m.out.contains("kernel generation \(kernels), code generation ")
+                && m.out.contains("1 BLAS thread (b.provenance.json)") && r.out.contains("\nNumerics: OpenBLAS core \(core)"), "\(m.out)")
 
         // Five hours after: the same CPU, not side by side; the age is counted from the CSV, not from now.
         let muchLater = ISO8601DateFormatter().string(from: measured.addingTimeInterval(5 * 3600))
@@ -160,12 +165,13 @@ struct BenchPeerCLITests {
 
         // Without --peer the table keeps the CSV's own ratios (the stored figures it was written with).
         let plain = try runBridge(["bench", "model", "--markdown-from", "b.csv"], in: dir)
-        #expect(plain.status == 0 && plain.out.contains("\nPeer: stored figures from "), "\(plain.out)")
+        #expect(plain.status == 0 && plain.out.contains("\nPeer: stored figures from ") && plain.out.contains("\nNumerics: "), "\(plain.out)")
 
         // A CSV without its provenance file cannot be judged side by side.
         try FileManager.default.copyItem(at: dir.appendingPathComponent("b.csv"), to: dir.appendingPathComponent("bare.csv"))
         let bare = try runBridge(["bench", "model", "--markdown-from", "bare.csv", "--peer", "after.jsonl"], in: dir)
-        #expect(bare.status == 0 && bare.out.contains("not known to be side by side: the CSV has no provenance file"), "\(bare.out) \(bare.err)")
+        #expect(bare.status == 0 && bare.out.contains("not known to be side by side: the CSV has no provenance file")
+                && !bare.out.contains("Numerics: "), "\(bare.out) \(bare.err)")
 
         // A peer file without a figure for one of the CSV's rows names the row and the fix.
         try #"{"kind": "peer", "cpu": "x", "date": "2026-01-02T03:04:05Z"}"#.write(to: dir.appendingPathComponent("none.jsonl"), atomically: true, encoding: .utf8)
