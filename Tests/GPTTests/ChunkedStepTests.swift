@@ -13,7 +13,7 @@ struct ChunkedStepTests {
 
     struct Step { var logprobs: [Float]; var entropy: [Float]; var gradTheta: [Float]; var gradW: [Float] }
 
-    static func step(_ m: GPTModel, B: Int, T: Int, kernels: KernelGeneration) -> Step {
+    static func step(_ m: GPTModel, B: Int, T: Int, kernels: KernelGeneration, theta: Bool = true, w: Bool = true) -> Step {
         let N = B * T, V = config.vocabSize
         let tokens = Fixture.tokens(N, V: V, seed: 1)
         var targets = Fixture.tokens(N, V: V, seed: 2)
@@ -21,7 +21,7 @@ struct ChunkedStepTests {
         let c = Fixture.randomVector(N, seed: 3)
         m.zeroGradients()
         let out = m.forward(tokens: tokens, targets: targets, B: B, T: T, temperature: 0.8, computeEntropy: true, kernels: kernels)
-        m.backward(dlogprobs: c, theta: true, w: true)
+        m.backward(dlogprobs: c, theta: theta, w: w)
         return Step(logprobs: out.logprobs, entropy: out.entropy, gradTheta: m.gradTheta.storage, gradW: m.gradW.storage)
     }
 
@@ -41,19 +41,21 @@ struct ChunkedStepTests {
         for g in [KernelGeneration.v1, .v2] { #expect(g.trainingChunkSequences(B: 40, T: 64) == 40) }
     }
 
-    @Test("in chunks (16 + 16 + 8 sequences), log-probs and ∇θ, ∇w equal generation 2's up to rounding; repeatable bit for bit")
-    func chunkedStepMatchesOneChunk() {
+    /// θ and w together, θ only (no adapter gradient) and w only (θ frozen: input gradients still flow).
+    @Test("in chunks (16 + 16 + 8 sequences), log-probs and ∇θ, ∇w equal generation 2's up to rounding; repeatable bit for bit",
+          arguments: [(true, true), (true, false), (false, true)])
+    func chunkedStepMatchesOneChunk(_ grads: (theta: Bool, w: Bool)) {
         let B = 40, T = 64
         #expect(KernelGeneration.v3.trainingChunkSequences(B: B, T: T) < B, "the batch must span several chunks")
         let m = Fixture.model(config: Self.config)
-        let whole = Self.step(m.copy(), B: B, T: T, kernels: .v2)
-        let chunked = Self.step(m.copy(), B: B, T: T, kernels: .v3)
+        let whole = Self.step(m.copy(), B: B, T: T, kernels: .v2, theta: grads.theta, w: grads.w)
+        let chunked = Self.step(m.copy(), B: B, T: T, kernels: .v3, theta: grads.theta, w: grads.w)
         #expect(zip(chunked.logprobs, whole.logprobs).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
         #expect(zip(chunked.entropy, whole.entropy).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
         #expect(Self.relativeDistance(chunked.gradTheta, whole.gradTheta) < 1e-5)
         #expect(Self.relativeDistance(chunked.gradW, whole.gradW) < 1e-5)
-        #expect(whole.gradW.contains { $0 != 0 } && whole.gradTheta.contains { $0 != 0 })
-        let again = Self.step(m.copy(), B: B, T: T, kernels: .v3)
+        #expect(whole.gradTheta.contains { $0 != 0 } == grads.theta && whole.gradW.contains { $0 != 0 } == grads.w)
+        let again = Self.step(m.copy(), B: B, T: T, kernels: .v3, theta: grads.theta, w: grads.w)
         #expect(again.logprobs == chunked.logprobs && again.gradTheta == chunked.gradTheta && again.gradW == chunked.gradW)
     }
 
