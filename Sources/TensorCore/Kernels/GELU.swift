@@ -42,21 +42,18 @@ public enum GELU {
         }
     }
 
+    /// d/dx gelu(x) = σ + 2·x·σ·(e·σ)·du/dx with e = e^(−2u), σ = 1 / (1 + e): one formula for both backwards.
+    @inline(__always) static func derivative<A: ProductSum>(_ x: Float, _ a: A.Type) -> Float {
+        let e = FastMath.exp(-2 * u(x, a), a)
+        let s = 1 / (1 + e)
+        return A.madd(s, 2 * x * s * (e * s), du(x, a))
+    }
+
     static func backward<A: ProductSum>(dinp: FloatPointer, inp: ConstFloatPointer, dout: ConstFloatPointer, N: Int, _ a: A.Type) {
-        for i in 0..<N {
-            let x = inp[i]
-            let e = FastMath.exp(-2 * u(x, a), a)
-            let s = 1 / (1 + e)
-            dinp[i] += A.madd(s, 2 * x * s * (e * s), du(x, a)) * dout[i]
-        }
+        for i in 0..<N { dinp[i] += derivative(inp[i], a) * dout[i] }
     }
 
     static func backwardInPlace<A: ProductSum>(grad: FloatPointer, inp: ConstFloatPointer, N: Int, _ a: A.Type) {
-        for i in 0..<N {
-            let x = inp[i]
-            let e = FastMath.exp(-2 * u(x, a), a)
-            let s = 1 / (1 + e)
-            grad[i] *= A.madd(s, 2 * x * s * (e * s), du(x, a))
-        }
+        for i in 0..<N { grad[i] *= derivative(inp[i], a) }
     }
 }
