@@ -117,7 +117,7 @@ final class PackedDecoderWeights {
     init(model m: GPTModel, theta t: ConstFloatPointer) {
         let C = m.config.channels
         layers = m.layerOffsets.map { o in
-            [LoRATarget.qkv, .attnProj, .fc, .mlpProj].map { target in
+            LoRATarget.allCases.map { target in
                 let (IC, OC) = target.dims(channels: C)
                 return PackedLinear(weight: t + o.weight(target), OC: OC, C: IC)
             }
@@ -128,7 +128,7 @@ final class PackedDecoderWeights {
     /// Packs θ of the same model again (the panels' storage is kept).
     func pack(model m: GPTModel, theta t: ConstFloatPointer) {
         for (l, o) in m.layerOffsets.enumerated() {
-            for target in [LoRATarget.qkv, .attnProj, .fc, .mlpProj] { layers[l][target.index].pack(weight: t + o.weight(target)) }
+            for target in LoRATarget.allCases { layers[l][target.index].pack(weight: t + o.weight(target)) }
         }
         head.pack(weight: t + m.wteOffset)
     }
