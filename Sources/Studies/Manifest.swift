@@ -112,13 +112,16 @@ public struct Manifest {
 
         /// Same CPU kind, core and kernel generation as this process.
         public func matches(_ here: NumericsProvenance) -> Bool {
-            cpu == here.cpu && !differsOnlyInCore(from: here) && kernels == here.kernels
+            cpu == here.cpu && sameCore(as: here) && kernels == here.kernels
         }
 
         /// This CPU kind, another core: what running on `core` would put right.
         public func differsOnlyInCore(from here: NumericsProvenance) -> Bool {
-            cpu == here.cpu && core.lowercased() != here.blasCore.inUse.lowercased()
+            cpu == here.cpu && !sameCore(as: here)
         }
+
+        /// The core this process runs (names compared without case).
+        func sameCore(as here: NumericsProvenance) -> Bool { core.lowercased() == here.blasCore.inUse.lowercased() }
     }
 
     /// The numerics DIR/manifest.json records, with that file's path; nil when there is none or it does not
