@@ -16,18 +16,26 @@ struct BenchModelSettings: Encodable {
     enum CodingKeys: String, CodingKey { case sizes, modes, batches, quick, minSeconds = "min_seconds", peer }
 }
 
-/// Reads back what `--markdown-from CSV --peer FILE` needs of a bench model provenance file: when and on
-/// which CPU the CSV was measured, to judge whether a peer file measured later (a round run as "bridge
-/// first, then the peer") was side by side with it.
-enum BenchModelProvenance {
-    /// The CPU and start time recorded beside `csv`, nil when there is no provenance file (CSVs
-    /// written before it existed). A file that is there but unreadable is an error naming it.
-    static func measured(besides csv: URL) throws -> (cpu: String, date: Date)? {
-        let url = BenchProvenance<BenchModelSettings>.url(besides: csv)
+/// Reads back what `--markdown-from CSV` needs of a bench model provenance file: when and on which CPU
+/// the CSV was measured, to judge whether a peer file measured later (a round run as "bridge first, then
+/// the peer") was side by side with it, and the numerics that measured it.
+struct BenchModelProvenance {
+    let url: URL
+    /// The file's JSON object; nil when it is not one.
+    let object: [String: Any]?
+
+    /// The provenance file beside `csv`, read and parsed once; nil when there is none (CSVs written
+    /// before it existed). A file that is there but unreadable is an error naming it.
+    init?(besides csv: URL) throws {
+        url = BenchProvenance<BenchModelSettings>.url(besides: csv)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let text = try AtomicFile.readText(url, what: "bench model provenance")
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
-              let cpu = object["cpu_name"] as? String, let stamp = object["date_utc"] as? String,
+        object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+    }
+
+    /// The CPU and start time the file records; a file without them is an error naming it.
+    func measured() throws -> (cpu: String, date: Date) {
+        guard let cpu = object?["cpu_name"] as? String, let stamp = object?["date_utc"] as? String,
               let date = ISO8601DateFormatter().date(from: stamp) else {
             throw ConfigError.invalid(source: url.path, path: "cpu_name, date_utc", line: nil,
                                       message: "not a bench model provenance file (needs string fields cpu_name and an ISO 8601 date_utc)",
@@ -36,17 +44,13 @@ enum BenchModelProvenance {
         return (cpu, date)
     }
 
-    /// The line under a Markdown table that says what arithmetic measured it, from the provenance file
-    /// beside `csv` (nil without one): a table copied into a paper names the OpenBLAS core, the kernel
-    /// generation (a file written before generations existed was generation 1) and the code generation.
-    static func numericsLine(besides csv: URL) throws -> String? {
-        let url = BenchProvenance<BenchModelSettings>.url(besides: csv)
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        let text = try AtomicFile.readText(url, what: "bench model provenance")
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
-              let numerics = object["numerics"] as? [String: Any] else { return nil }
+    /// The line under a Markdown table that says what arithmetic measured it (nil when the file records no
+    /// numerics): a table copied into a paper names the OpenBLAS core, the kernel generation (a file
+    /// written before generations existed was generation 1) and the code generation.
+    var numericsLine: String? {
+        guard let numerics = object?["numerics"] as? [String: Any] else { return nil }
         let core = (numerics["blas_core"] as? [String: Any]).flatMap { c in
-            (c["in_use"] as? String).map { "\($0)" + ((c["source"] as? String).map { " (chosen by \($0))" } ?? "") }
+            (c["in_use"] as? String).map { $0 + ((c["source"] as? String).map { " (chosen by \($0))" } ?? "") }
         } ?? (numerics["openblas_core"] as? String) ?? "?"
         let kernels = numerics["kernels"] as? Int ?? 1
         let codegen = (numerics["code_generation"] as? String)?.split(separator: " ").first.map(String.init) ?? "?"
@@ -62,9 +66,10 @@ extension BenchModel {
     static func markdown(from path: String, peer: String?) throws -> String {
         let csv = URL(fileURLWithPath: path)
         let text = try AtomicFile.readText(csv, what: "--markdown-from")
-        let numerics = try BenchModelProvenance.numericsLine(besides: csv).map { "\n" + $0 } ?? ""
+        let provenance = try BenchModelProvenance(besides: csv)
+        let numerics = provenance?.numericsLine.map { "\n" + $0 } ?? ""
         guard let peer else { return markdown(csv: text) + numerics }
-        let measured = try BenchModelProvenance.measured(besides: csv)
+        let measured = try provenance?.measured()
         let figures = try PeerFigures.load(path: peer, thisCPU: measured?.cpu, measuredAt: measured?.date ?? Date())
         return markdown(csv: try recomputed(csv: text, source: path, peer: figures, peerSource: peer)) + numerics
     }

@@ -156,7 +156,7 @@ struct BenchModel: ParsableCommand {
         let metaURL = try BenchProvenance.write(besides: url, started: started, settings: BenchModelSettings(
             sizes: sizeList, modes: modeList, batches: batchList, quick: quick, minSeconds: seconds, peer: figures.label))
         print(BenchModel.markdown(csv: table.text))
-        if let numerics = try BenchModelProvenance.numericsLine(besides: url) { print(numerics) }
+        if let numerics = try BenchModelProvenance(besides: url)?.numericsLine { print(numerics) }
         print("wrote \(out) and \(metaURL.lastPathComponent)")
     }
 
