@@ -3,9 +3,11 @@ import Foundation
 /// An exclusive lock on an output folder (flock on DIR/.lock), held for the life of the process that
 /// writes the folder, so that two commands never write the same run or study at once. The kernel
 /// releases it when the process exits, SIGKILL included: a killed run never leaves a stale lock.
-/// The descriptor is close-on-exec: a child process started while the lock is held (a study's worker, or
-/// any command another thread of the same process runs) would otherwise share the lock and keep it after
-/// this object releases it.
+/// A child process started while the lock is held (a study's worker, or any command another thread of the
+/// same process runs) shares the open file, and with it the lock. Two guards keep such a child from holding
+/// the lock after this object releases it: the descriptor is close-on-exec (a child that runs a program
+/// drops it), and the release unlocks explicitly before closing (a child still between fork and exec
+/// holds the file, and closing alone would leave the lock with it; the CI saw this once).
 public final class FolderLock {
     private let fd: Int32
 
@@ -34,5 +36,8 @@ public final class FolderLock {
         _ = pid.withCString { write(fd, $0, strlen($0)) }
     }
 
-    deinit { close(fd) }
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
 }
