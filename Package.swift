@@ -24,7 +24,8 @@ let codegen = nativeCodeGeneration()
 
 // Module dependencies are exactly the imports (checked by Tests/BridgeSupportTests/PackageImportsTests):
 //   BridgeSupport (config, CSV, hashing, files)        <- every module
-//   CNumerics (C shim: OpenBLAS + GSL) <- TensorCore (kernels, BLAS core selection)
+//   CNumerics (C shim: OpenBLAS + GSL, the vector fused multiply-add) <- TensorCore (kernels, BLAS core
+//   selection) and its tests
 //   TensorCore <- GPT, Tasks;  GPT + Tasks <- Training;  GPT + TensorCore + CNumerics <- Theory
 //   TensorCore + CNumerics <- Studies (runs training and theory in worker processes of the bridge
 //   binary, so it links neither)
@@ -62,7 +63,7 @@ let package = Package(
             swiftSettings: codegen
         ),
         .testTarget(name: "BridgeSupportTests", dependencies: ["BridgeSupport"], swiftSettings: codegen),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: codegen),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CNumerics"], swiftSettings: codegen),
         .testTarget(name: "GPTTests", dependencies: ["GPT", "TensorCore"], exclude: ["reference_gpt.py", "hf_check.py"], swiftSettings: codegen),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "TensorCore"], swiftSettings: codegen),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "GPT", "Tasks", "TensorCore", "BridgeSupport"], swiftSettings: codegen),

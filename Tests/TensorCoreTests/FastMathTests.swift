@@ -1,3 +1,4 @@
+import CNumerics
 import Foundation
 import Testing
 import TensorCore
@@ -54,6 +55,36 @@ struct FastMathTests {
             }
         }
         #expect(first == nil, "generation \(g): first lane that differs from the scalar exp at x = \(first ?? 0)")
+    }
+
+    /// Generation 2's vector step c + a·b (`cnumerics_fma8`) must be eight exactly rounded fused multiply-adds,
+    /// the scalar tails' `Float.addingProduct` lane by lane: a product rounded before the sum, or any lane
+    /// computed otherwise, differs in the last bit for some of these inputs.
+    @Test("cnumerics_fma8 equals Float.addingProduct in every lane: rounding, signed zeros, subnormals, inf, NaN")
+    func vectorFusedMultiplyAddIsLanewise() {
+        var r = RNG(seed: 7)
+        var values: [Float] = (0..<4000).map { _ in Float(r.normal()) * Float(pow(2.0, Double(r.int(below: 40)) - 20)) }
+        values += [0, -0, 1, -1, .ulpOfOne, 1 + .ulpOfOne, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
+                   .leastNormalMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .infinity, -.infinity, .nan]
+        var mismatches = 0, first = ""
+        for i in stride(from: 0, to: values.count - 24, by: 5) {
+            let c = SIMD8(values[i..<(i + 8)]), a = SIMD8(values[(i + 8)..<(i + 16)]), b = SIMD8(values[(i + 16)..<(i + 24)])
+            let v = cnumerics_fma8(c, a, b)
+            for k in 0..<8 {
+                let w = c[k].addingProduct(a[k], b[k])
+                if w.isNaN ? !v[k].isNaN : v[k].bitPattern != w.bitPattern {
+                    mismatches += 1
+                    if first.isEmpty { first = "\(c[k]) + \(a[k])·\(b[k]): \(v[k]) vs \(w)" }
+                }
+            }
+        }
+        // (1 + jε)(1 − jε) = 1 − j²ε² rounds to 1: a rounded product gives −1 + 1 = 0, the fused one −j²ε².
+        let rounded = (0..<8).contains { k in
+            let c: Float = -1, a = Float(1) + Float(k + 1) * .ulpOfOne, b = Float(1) - Float(k + 1) * .ulpOfOne
+            return cnumerics_fma8(SIMD8(repeating: c), SIMD8(repeating: a), SIMD8(repeating: b))[k] == c + a * b
+        }
+        #expect(mismatches == 0, "first lane that differs: \(first)")
+        #expect(!rounded, "a lane rounded the product before the sum")
     }
 
     @Test("GELU.backwardInPlace equals backward into a zero buffer exactly", arguments: KernelGeneration.allCases)

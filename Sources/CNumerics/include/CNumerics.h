@@ -52,4 +52,14 @@ static inline const gsl_min_fminimizer_type *cnumerics_min_brent(void) { return 
 static inline const gsl_root_fsolver_type *cnumerics_root_brent(void) { return gsl_root_fsolver_brent; }
 static inline const gsl_multiroot_fsolver_type *cnumerics_multiroot_hybrids(void) { return gsl_multiroot_fsolver_hybrids; }
 
+// Eight exactly rounded fused multiply-adds c + a·b as one vector operation (llvm.fma.v8f32): a vfmadd
+// where the code generation has FMA, eight correctly rounded fmaf results where it has not (the same
+// bits). Swift's SIMD8.addingProduct is a loop over lanes that LLVM must vectorise again, and in long
+// chains (the exponential's polynomial) it left part of it as scalar FMAs and lane blends (docs/kernels.md).
+typedef float cnumerics_float8 __attribute__((ext_vector_type(8)));
+static inline __attribute__((always_inline)) cnumerics_float8 cnumerics_fma8(cnumerics_float8 c, cnumerics_float8 a,
+                                                                             cnumerics_float8 b) {
+    return __builtin_elementwise_fma(a, b, c);
+}
+
 #endif

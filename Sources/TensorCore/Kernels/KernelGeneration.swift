@@ -1,3 +1,4 @@
+import CNumerics
 import Foundation
 
 /// Which arithmetic this project's own kernels use. A result's bits depend on it, as they depend on the
@@ -121,7 +122,7 @@ enum SeparateProducts: ProductSum {
 /// portable one: the same bits). Swift never contracts `a * b + c` by itself, so it is written out.
 enum FusedProducts: ProductSum {
     @inline(__always) static func madd(_ c: Float, _ a: Float, _ b: Float) -> Float { c.addingProduct(a, b) }
-    @inline(__always) static func madd(_ c: SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { c.addingProduct(a, b) }
+    @inline(__always) static func madd(_ c: SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { cnumerics_fma8(c, a, b) }
 }
 
 extension ProductSum {
