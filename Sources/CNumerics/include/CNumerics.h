@@ -62,4 +62,7 @@ static inline __attribute__((always_inline)) cnumerics_float8 cnumerics_fma8(cnu
     return __builtin_elementwise_fma(a, b, c);
 }
 
+// A hint to fetch the cache line at p into every cache level for reading (no effect on any result).
+static inline __attribute__((always_inline)) void cnumerics_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+
 #endif

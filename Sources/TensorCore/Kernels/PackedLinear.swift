@@ -1,3 +1,5 @@
+import CNumerics
+
 /// A linear layer's weight packed once for many products with few rows: the KV-cache decoder (kernel
 /// generation 2) multiplies 64 rows per step by weights that do not change during a sampling call, and
 /// OpenBLAS would copy every weight matrix into its panel layout again at every step (a sixth of a
@@ -38,10 +40,21 @@ public final class PackedLinear {
         let C = inChannels, OC = outChannels
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * 16) { buf in
             let tile = buf.baseAddress!
+            let panelBytes = 16 * C * MemoryLayout<Float>.size, blocks = (N + 3) / 4
+            let prefetchPerBlock = (panelBytes / blocks + 63) / 64 * 64
             for p in 0..<panels {
                 let panel = UnsafePointer(data + p * 16 * C), o0 = p * 16, width = min(16, OC - o0)
+                // The next panel comes from memory (the weights of a decode step outgrow the caches); its
+                // lines are requested a share per row block of this one, so that its first block finds
+                // them in cache instead of waiting on a stream that memory feeds slower than the block reads.
+                let next = p + 1 < panels ? UnsafeRawPointer(data + (p + 1) * 16 * C) : nil
+                var prefetched = 0
                 var n = 0
                 while n < N {
+                    if let next {
+                        let end = min(prefetched + prefetchPerBlock, panelBytes)
+                        while prefetched < end { cnumerics_prefetch(next + prefetched); prefetched += 64 }
+                    }
                     let rows = min(4, N - n)
                     if rows == 4 {
                         Self.block4(tile, inp + n * C, panel, C: C)
