@@ -8,15 +8,7 @@ import Testing
     /// The child here is spawned with no file actions, so it inherits every descriptor not marked
     /// close-on-exec, whichever spawner a caller uses.
     @Test func releasedLockIsNotKeptByAChildProcess() throws {
-        let dir = Self.scratchFolder("cloexec")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        var first: FolderLock? = try FolderLock(dir: dir, holderCommand: "test")
-        let child = try Self.spawnSleep(sharing: nil)
-        defer { Self.stop(child) }
-        first = nil
-        _ = first
-        #expect(kill(child, 0) == 0, "the child must still be alive for the check to mean anything")
-        #expect(throws: Never.self) { _ = try FolderLock(dir: dir, holderCommand: "test") }
+        try Self.expectLockFreeAfterRelease(tag: "cloexec", childSharesTheFile: false)
     }
 
     /// A child that still holds the lock file's open description (as one between fork and exec does, when
@@ -24,13 +16,22 @@ import Testing
     /// saw a test refused by its own lock, close-on-exec was already in place. The child here gets the
     /// description as its descriptor 3, so it keeps it for its whole life.
     @Test func releasedLockIsNotKeptByAChildThatSharesTheFile() throws {
-        let dir = Self.scratchFolder("shared")
+        try Self.expectLockFreeAfterRelease(tag: "shared", childSharesTheFile: true)
+    }
+
+    /// Takes the lock, starts a child (sharing the lock file's description or not), releases the lock while
+    /// the child lives, and expects the lock to be free.
+    private static func expectLockFreeAfterRelease(tag: String, childSharesTheFile: Bool) throws {
+        let dir = scratchFolder(tag)
         defer { try? FileManager.default.removeItem(at: dir) }
         var first: FolderLock? = try FolderLock(dir: dir, holderCommand: "test")
-        let lockPath = dir.appendingPathComponent(".lock").resolvingSymlinksInPath().path
-        let fd = try #require(Self.openDescriptor(of: lockPath), "the lock file must be open in this process")
-        let child = try Self.spawnSleep(sharing: fd)
-        defer { Self.stop(child) }
+        var shared: Int32? = nil
+        if childSharesTheFile {
+            let lockPath = dir.appendingPathComponent(".lock").resolvingSymlinksInPath().path
+            shared = try #require(openDescriptor(of: lockPath), "the lock file must be open in this process")
+        }
+        let child = try spawnSleep(sharing: shared)
+        defer { stop(child) }
         first = nil
         _ = first
         #expect(kill(child, 0) == 0, "the child must still be alive for the check to mean anything")

@@ -119,7 +119,8 @@ enum SeparateProducts: ProductSum {
 }
 
 /// Generation 2: one exactly rounded fused multiply-add (vfmadd in the native build, libm's fmaf in the
-/// portable one: the same bits). Swift never contracts `a * b + c` by itself, so it is written out.
+/// portable one: the same bits). Swift never contracts `a * b + c` by itself, so it is written out; the
+/// vector form is `cnumerics_fma8`, one vector operation (`SIMD8.addingProduct` is a loop over the lanes).
 enum FusedProducts: ProductSum {
     @inline(__always) static func madd(_ c: Float, _ a: Float, _ b: Float) -> Float { c.addingProduct(a, b) }
     @inline(__always) static func madd(_ c: SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { cnumerics_fma8(c, a, b) }

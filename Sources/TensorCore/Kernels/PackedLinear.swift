@@ -40,7 +40,7 @@ public final class PackedLinear {
         let C = inChannels, OC = outChannels
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * 16) { buf in
             let tile = buf.baseAddress!
-            let panelBytes = 16 * C * MemoryLayout<Float>.size, blocks = (N + 3) / 4
+            let panelBytes = 16 * C * MemoryLayout<Float>.size, blocks = max(1, (N + 3) / 4)
             let prefetchPerBlock = (panelBytes / blocks + 63) / 64 * 64
             for p in 0..<panels {
                 let panel = UnsafePointer(data + p * 16 * C), o0 = p * 16, width = min(16, OC - o0)
@@ -85,8 +85,8 @@ public final class PackedLinear {
     @inline(__always) static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> { AttentionTiles.load(p) }
     @inline(__always) static func store(_ v: SIMD8<Float>, _ p: FloatPointer) { AttentionTiles.store(v, p) }
 
-    /// tile (4, 16) = rows a (4, C) · panel: 8 accumulators, two fused multiply-adds (`addingProduct`,
-    /// the operation of `FusedProducts`) per row and k, each row's value broadcast once (the block that
+    /// tile (4, 16) = rows a (4, C) · panel: 8 accumulators, two fused multiply-adds (`FusedProducts`'
+    /// vector step) per row and k, each row's value broadcast once (the block that
     /// fits the 16 vector registers of AVX2 without spilling; not inlined, so that the caller's values do
     /// not compete for those registers).
     @inline(never)
@@ -98,13 +98,13 @@ public final class PackedLinear {
         while k < C {
             let w0 = load(panel + k * 16), w1 = load(panel + k * 16 + 8)
             var x = SIMD8(repeating: a0[k])
-            s00 = s00.addingProduct(x, w0); s01 = s01.addingProduct(x, w1)
+            FusedProducts.addProduct(&s00, x, w0); FusedProducts.addProduct(&s01, x, w1)
             x = SIMD8(repeating: a1[k])
-            s10 = s10.addingProduct(x, w0); s11 = s11.addingProduct(x, w1)
+            FusedProducts.addProduct(&s10, x, w0); FusedProducts.addProduct(&s11, x, w1)
             x = SIMD8(repeating: a2[k])
-            s20 = s20.addingProduct(x, w0); s21 = s21.addingProduct(x, w1)
+            FusedProducts.addProduct(&s20, x, w0); FusedProducts.addProduct(&s21, x, w1)
             x = SIMD8(repeating: a3[k])
-            s30 = s30.addingProduct(x, w0); s31 = s31.addingProduct(x, w1)
+            FusedProducts.addProduct(&s30, x, w0); FusedProducts.addProduct(&s31, x, w1)
             k += 1
         }
         store(s00, tile); store(s01, tile + 8); store(s10, tile + 16); store(s11, tile + 24)
@@ -117,8 +117,9 @@ public final class PackedLinear {
         var s0 = SIMD8<Float>(), s1 = SIMD8<Float>()
         for k in 0..<C {
             let x = SIMD8(repeating: a[k])
-            s0 = s0.addingProduct(x, load(panel + k * 16)); s1 = s1.addingProduct(x, load(panel + k * 16 + 8))
+            FusedProducts.addProduct(&s0, x, load(panel + k * 16)); FusedProducts.addProduct(&s1, x, load(panel + k * 16 + 8))
         }
         store(s0, tile); store(s1, tile + 8)
     }
 }
+
