@@ -10,6 +10,16 @@ OpenBLAS (every GEMM; the model calls no other BLAS routine), or the Swift kerne
 (attention, GELU, LayerNorm, AdamW, ...). Prints each bucket's share of the phase's samples (OpenBLAS's with the part spent packing operands), so that
 share × step time is the time a bucket costs, and 1 / (OpenBLAS share) bounds the speed-up any work
 outside GEMM can bring.
+
+Flat mode, for a profile without call chains (dwarf unwinding loses the frames under OpenBLAS's kernels, so
+the phase table above undercounts GEMM):
+
+    perf record -e cpu-clock -F 1999 -o model.perf -- .build/release/bridge bench model --sizes tiny \
+        --modes train --batches 64 --min-seconds 4 --out /tmp/m.csv
+    perf script -i model.perf -F time,ip,sym,dso | python3 scripts/profile_model.py --flat
+
+counts every sample from the first one in one of the model's own kernels on (the run of one mode: the raw-SGEMM
+reference and the model set-up come before it), each by its own symbol.
 """
 import collections
 import sys
@@ -62,7 +72,48 @@ def bucket(frames):
     return "other: " + frames[0][0].split("+")[0][:60]
 
 
+def flat_samples(lines):
+    """(time, [(symbol, object file)]) of each sample of `perf script -F time,ip,sym,dso` (no call chains)."""
+    for line in lines:
+        parts = line.strip().split(None, 2)
+        if len(parts) < 2 or not parts[0].endswith(":"):
+            continue
+        symbol, _, obj = (parts[2] if len(parts) == 3 else "").rpartition(" (")
+        yield float(parts[0][:-1]), [(symbol, obj.rstrip(")"))]
+
+
+def print_table(title, c, packing):
+    total = sum(c.values())
+    print(f"{title}: {total} samples")
+    for name, n in c.most_common(12):
+        print(f"  {name:<40} {100 * n / total:5.1f} %")
+        if name == "OpenBLAS GEMM":
+            # Of which packing: OpenBLAS copies both operands into its panel layout on every call
+            # (sgemm_incopy/itcopy/oncopy/otcopy); with few rows (the decoder's one row per sequence)
+            # re-packing the weights is a visible part of the GEMM.
+            print(f"    {'of which packing (sgemm_*copy)':<38} {100 * packing / total:5.1f} %")
+    rest = total - sum(n for _, n in c.most_common(12))
+    if rest:
+        print(f"  {'(the rest)':<40} {100 * rest / total:5.1f} %")
+
+
+def main_flat():
+    model_kernels = {name for _, name in BUCKETS} - {"exp / math", "zero fill / copy"}
+    counts, packing, started = collections.Counter(), 0, False
+    for _, frames in flat_samples(sys.stdin):
+        b = bucket(frames)
+        started = started or b in model_kernels
+        if started:
+            counts[b] += 1
+            packing += "openblas" in frames[0][1] and "copy" in frames[0][0]
+    if not counts:
+        sys.exit("no sample in one of the model's kernels: was the input `perf script -F time,ip,sym,dso`?")
+    print_table("timed phase (flat, from the first sample in a model kernel)", counts, packing)
+
+
 def main():
+    if "--flat" in sys.argv[1:]:
+        return main_flat()
     counts = collections.defaultdict(collections.Counter)
     packingCounts = collections.Counter()
     for frames in samples(sys.stdin):
@@ -72,22 +123,8 @@ def main():
         if "openblas" in frames[0][1] and "copy" in frames[0][0]:
             packingCounts[phase] += 1
     for phase in ("train step", "sampling"):
-        c = counts.get(phase)
-        if not c:
-            continue
-        total = sum(c.values())
-        print(f"{phase}: {total} samples")
-        for name, n in c.most_common(12):
-            print(f"  {name:<40} {100 * n / total:5.1f} %")
-            if name == "OpenBLAS GEMM":
-                # Of which packing: OpenBLAS copies both operands into its panel layout on every call
-                # (sgemm_incopy/itcopy/oncopy/otcopy); with few rows (the decoder's one row per sequence)
-                # re-packing the weights is a visible part of the GEMM.
-                packing = packingCounts[phase]
-                print(f"    {'of which packing (sgemm_*copy)':<38} {100 * packing / total:5.1f} %")
-        rest = total - sum(n for _, n in c.most_common(12))
-        if rest:
-            print(f"  {'(the rest)':<40} {100 * rest / total:5.1f} %")
+        if counts.get(phase):
+            print_table(phase, counts[phase], packingCounts[phase])
 
 
 if __name__ == "__main__":
