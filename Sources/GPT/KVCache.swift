@@ -11,15 +11,16 @@ final class KVCache {
     let layers: Int, sequences: Int, capacity: Int, heads: Int, headSize: Int
     /// Floats per head: room for `capacity` positions rounded up to whole key blocks.
     let headStride: Int
+    /// Floats in `keys` (and in `values`).
+    let floats: Int
 
     init(layers: Int, sequences: Int, capacity: Int, heads: Int, headSize: Int) {
         self.layers = layers; self.sequences = sequences; self.capacity = capacity; self.heads = heads; self.headSize = headSize
         headStride = AttentionTiles.blockedKeyCount(positions: capacity, hs: headSize)
-        let n = layers * sequences * heads * headStride
-        keys = LargeBuffer.allocate(n)
-        values = LargeBuffer.allocate(n)
-        // Score tiles read the whole last key block (and discard the columns past the query): keep it finite.
-        keys.initialize(repeating: 0, count: max(n, 1))
+        floats = layers * sequences * heads * headStride
+        keys = LargeBuffer.allocate(floats)
+        values = LargeBuffer.allocate(floats)
+        reset()
     }
 
     deinit { LargeBuffer.deallocate(keys); LargeBuffer.deallocate(values) }
@@ -30,9 +31,10 @@ final class KVCache {
         l == layers && s <= sequences && c <= capacity && h == heads && hs == headSize
     }
 
-    /// Back to the state of a new cache (every key zero) for another sampling call.
+    /// Every key zero: the state of a new cache, and of a reused one before another sampling call. Score
+    /// tiles read the whole last key block (and discard the columns past the query): it must be finite.
     func reset() {
-        keys.initialize(repeating: 0, count: max(layers * sequences * heads * headStride, 1))
+        keys.initialize(repeating: 0, count: max(floats, 1))
     }
 
     /// Offset of head 0 of (layer l, sequence b); head h is h·headStride further.
@@ -53,7 +55,7 @@ final class DecodeBuffers {
     init(rows R: Int, config c: GPTConfig, rank: Int, capacity: Int) {
         rows = R
         let C = c.channels
-        scoreStride = (capacity + 7) / 8 * 8
+        scoreStride = Self.scoreStride(capacity: capacity)
         let sizes = [R * C, R * C, R * 3 * C, R * C, R * 4 * C, R * 4 * C, R * c.vocabSize, R, R, R * max(rank, 1),
                      c.heads * scoreStride]
         base = LargeBuffer.allocate(sizes.reduce(0, +))
@@ -68,7 +70,10 @@ final class DecodeBuffers {
 
     /// Whether these buffers can serve `rows` rows against a cache of `capacity` positions (larger buffers
     /// only have more room; the score rows' stride is scratch layout, which no sum depends on).
-    func fits(rows R: Int, capacity: Int) -> Bool { R <= rows && (capacity + 7) / 8 * 8 <= scoreStride }
+    func fits(rows R: Int, capacity: Int) -> Bool { R <= rows && Self.scoreStride(capacity: capacity) <= scoreStride }
+
+    /// The score rows' stride for a cache of `capacity` positions: whole key blocks of 8.
+    static func scoreStride(capacity: Int) -> Int { (capacity + 7) / 8 * 8 }
 }
 
 /// What one sampling call allocates, kept by the model for the next call: a new cache, buffers and packed
