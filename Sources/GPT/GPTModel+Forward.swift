@@ -57,7 +57,7 @@ extension GPTModel {
                                               weight: t + o.ln2w, bias: t + o.ln2b, N: n, C: C)
                             linearForward(out: a + L.fch, u: u(.fc), inp: a + L.ln2, N: n, layer: l, target: .fc,
                                           theta: t, w: wp, accumulate: false)
-                            GELU.forward(out: a + L.fchGelu, inp: a + L.fch, N: n * 4 * C, kernels: kernels)
+                            GELU.forward(out: a + L.fchGelu, replacingInputBySlope: a + L.fch, N: n * 4 * C, kernels: kernels)
                             (a + L.res3).update(from: a + L.res2, count: n * C) // res3 = res2 + proj(gelu(fc))
                             linearForward(out: a + L.res3, u: u(.mlpProj), inp: a + L.fchGelu, N: n, layer: l, target: .mlpProj,
                                           theta: t, w: wp, accumulate: true)

@@ -87,6 +87,26 @@ struct FastMathTests {
         #expect(!rounded, "a lane rounded the product before the sum")
     }
 
+    /// The training forward keeps GELU's slope in place of its input; the backward multiplies by it. Both
+    /// must give the bits of the plain forward and of the backward that recomputes the slope.
+    @Test("GELU forward keeping the slope: the forward's bits, and the slope's product equals backwardInPlace", arguments: KernelGeneration.allCases)
+    func geluSlopeKept(_ g: KernelGeneration) {
+        var xs: [Float] = stride(from: -11, through: 11, by: 0.0109).map { Float($0) }
+        xs += [0, -0, 1e-8, -1e-8, .leastNonzeroMagnitude, 40, -40, 200, -200]
+        let d: [Float] = xs.indices.map { Float(($0 * 37) % 11) - 5 + 0.25 }
+        var plain = [Float](repeating: 0, count: xs.count), kept = plain, slope = xs
+        GELU.forward(out: &plain, inp: xs, N: xs.count, kernels: g)
+        GELU.forward(out: &kept, replacingInputBySlope: &slope, N: xs.count, kernels: g)
+        var want = d, got = d
+        GELU.backwardInPlace(grad: &want, inp: xs, N: xs.count, kernels: g)
+        GELU.backwardInPlace(grad: &got, slope: slope, N: xs.count)
+        let outDiff = xs.indices.first { plain[$0].bitPattern != kept[$0].bitPattern }
+        let gradDiff = xs.indices.first { want[$0].bitPattern != got[$0].bitPattern }
+        #expect(outDiff == nil, "generation \(g): forward differs at x = \(outDiff.map { xs[$0] } ?? 0)")
+        #expect(gradDiff == nil, "generation \(g): backward differs at x = \(gradDiff.map { xs[$0] } ?? 0)")
+        #expect(slope != xs, "the input was not replaced by the slope")
+    }
+
     @Test("GELU.backwardInPlace equals backward into a zero buffer exactly", arguments: KernelGeneration.allCases)
     func geluInPlace(_ g: KernelGeneration) {
         let xs: [Float] = stride(from: -9, through: 9, by: 0.0173).map { Float($0) }

@@ -13,6 +13,26 @@ public enum GELU {
         }
     }
 
+    /// out (N) = gelu(x), and x (N) is replaced by the slope d/dx gelu(x): both from one exponential. The
+    /// training forward keeps the slope in place of fc's output (which nothing else reads), so that the
+    /// backward is one product per element (`backwardInPlace(grad:slope:N:)`) instead of a second
+    /// exponential; the slope equals what `backward` computes, bit for bit. (In place through one pointer:
+    /// with separate input and slope pointers that may be equal, LLVM's overlap check sends the loop to
+    /// its scalar version.)
+    public static func forward(out: FloatPointer, replacingInputBySlope x: FloatPointer, N: Int,
+                               kernels: KernelGeneration = .current) {
+        switch kernels {
+        case .v1: forward(out: out, replacingInputBySlope: x, N: N, SeparateProducts.self)
+        case .v2, .v3: forward(out: out, replacingInputBySlope: x, N: N, FusedProducts.self)
+        }
+    }
+
+    /// grad (N) ·= slope (N), the slope kept by `forward(out:replacingInputBySlope:N:kernels:)`: the same bits
+    /// as `backwardInPlace(grad:inp:N:kernels:)` on the forward's input, in any generation.
+    public static func backwardInPlace(grad: FloatPointer, slope: ConstFloatPointer, N: Int) {
+        for i in 0..<N { grad[i] *= slope[i] }
+    }
+
     /// dinp (N) += dout · d/dx gelu(x), with d/dx [x·σ(2u)] = σ + 2·x·σ·(1 − σ)·√(2/π)·(1 + 3·0.044715·x²)
     /// and 1 − σ = e^(−2u)·σ (no cancellation where σ ≈ 1).
     public static func backward(dinp: FloatPointer, inp: ConstFloatPointer, dout: ConstFloatPointer, N: Int,
@@ -42,9 +62,21 @@ public enum GELU {
         }
     }
 
-    /// d/dx gelu(x) = σ + 2·x·σ·(e·σ)·du/dx with e = e^(−2u), σ = 1 / (1 + e): one formula for both backwards.
+    static func forward<A: ProductSum>(out: FloatPointer, replacingInputBySlope io: FloatPointer, N: Int, _ a: A.Type) {
+        for i in 0..<N {
+            let x = io[i], e = FastMath.exp(-2 * u(x, a), a)
+            out[i] = x / (1 + e)
+            io[i] = derivative(x, e, a)
+        }
+    }
+
+    /// d/dx gelu(x) = σ + 2·x·σ·(e·σ)·du/dx with e = e^(−2u), σ = 1 / (1 + e): one formula for every backward.
     @inline(__always) static func derivative<A: ProductSum>(_ x: Float, _ a: A.Type) -> Float {
-        let e = FastMath.exp(-2 * u(x, a), a)
+        derivative(x, FastMath.exp(-2 * u(x, a), a), a)
+    }
+
+    /// The same, given e = e^(−2u) (the forward's exponential).
+    @inline(__always) static func derivative<A: ProductSum>(_ x: Float, _ e: Float, _ a: A.Type) -> Float {
         let s = 1 / (1 + e)
         return A.madd(s, 2 * x * s * (e * s), du(x, a))
     }
