@@ -243,11 +243,11 @@ extension GPTModel {
                     for (i, tok) in p.enumerated() { seq.append(b); pos.append(i); toks.append(tok) }
                     lastRow.append(seq.count - 1)
                 }
-                // Generation 2 prunes the prefill to each prompt's last row after the last layer's keys and
-                // values, and runs the one-token steps' linear layers on weights packed once for the whole
-                // call (the prefill's many rows stay with OpenBLAS, faster there).
-                let prune = kernels != .v1
-                let packed = kernels == .v1 ? nil : samplingScratch.packed(model: self, theta: t)
+                // From generation 2 on, the prefill is pruned to each prompt's last row after the last layer's
+                // keys and values, and the one-token steps' linear layers run on weights packed once for the
+                // whole call (the prefill's many rows stay with OpenBLAS, faster there).
+                let prune = kernels.prunesPrefill
+                let packed = kernels.packsDecoderWeights ? samplingScratch.packed(model: self, theta: t) : nil
                 decodeStep(R: seq.count, seq: seq, pos: pos, tokens: toks, cache: cache, buf: buf, theta: t, w: wp,
                            kernels: kernels, outputRows: prune ? lastRow : nil)
                 var rowOf = prune ? Array(0..<S) : lastRow

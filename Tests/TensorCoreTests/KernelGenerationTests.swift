@@ -16,7 +16,7 @@ struct KernelGenerationTests {
     static let fused: Float = 0x1p-11 + 0x1p-24, separate: Float = 0x1p-11
 
     static func step(_ g: KernelGeneration, _ s: Float, _ a: Float, _ b: Float) -> Float {
-        g == .v1 ? s + a * b : s.addingProduct(a, b)
+        g.arithmetic == .separate ? s + a * b : s.addingProduct(a, b)
     }
 
     @Test("BRIDGE_KERNELS: unset or empty is the build's default (the latest in a native build, 1 in a portable one), latest the latest, a generation number its own, anything else an error naming the fix")

@@ -9,9 +9,9 @@ public enum Attention {
     /// qkv (B,T,3C) with Q at [0,C), K at [C,2C), V at [2C,3C), head h at offset h·hs.
     public static func forward(out: FloatPointer, att: FloatPointer, qkv: ConstFloatPointer,
                                B: Int, T: Int, C: Int, NH: Int, kernels: KernelGeneration = .current) {
-        switch kernels {
-        case .v1: forward(out: out, att: att, qkv: qkv, B: B, T: T, C: C, NH: NH, Tiles<SeparateProducts>.self)
-        case .v2, .v3: forward(out: out, att: att, qkv: qkv, B: B, T: T, C: C, NH: NH, Tiles<FusedProducts>.self)
+        switch kernels.arithmetic {
+        case .separate: forward(out: out, att: att, qkv: qkv, B: B, T: T, C: C, NH: NH, Tiles<SeparateProducts>.self)
+        case .fused: forward(out: out, att: att, qkv: qkv, B: B, T: T, C: C, NH: NH, Tiles<FusedProducts>.self)
         }
     }
 
@@ -52,10 +52,10 @@ public enum Attention {
     public static func backward(dqkv: FloatPointer, scratch: FloatPointer, dout: ConstFloatPointer,
                                 qkv: ConstFloatPointer, att: ConstFloatPointer,
                                 B: Int, T: Int, C: Int, NH: Int, kernels: KernelGeneration = .current) {
-        switch kernels {
-        case .v1: backward(dqkv: dqkv, scratch: scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH,
+        switch kernels.arithmetic {
+        case .separate: backward(dqkv: dqkv, scratch: scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH,
                            Tiles<SeparateProducts>.self)
-        case .v2, .v3: backward(dqkv: dqkv, scratch: scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH,
+        case .fused: backward(dqkv: dqkv, scratch: scratch, dout: dout, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH,
                            Tiles<FusedProducts>.self)
         }
     }

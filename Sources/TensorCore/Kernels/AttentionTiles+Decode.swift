@@ -24,10 +24,10 @@ extension AttentionTiles {
     public static func decodeRow(out: FloatPointer, scores: FloatPointer, ldo: Int, q: ConstFloatPointer,
                                  keys: ConstFloatPointer, values: ConstFloatPointer, headStride: Int, heads: Int,
                                  n: Int, hs: Int, scale: Float, kernels: KernelGeneration = .current) {
-        switch kernels {
-        case .v1: Tiles<SeparateProducts>.decodeRow(out: out, scores: scores, ldo: ldo, q: q, keys: keys, values: values,
+        switch kernels.arithmetic {
+        case .separate: Tiles<SeparateProducts>.decodeRow(out: out, scores: scores, ldo: ldo, q: q, keys: keys, values: values,
                                                     headStride: headStride, heads: heads, n: n, hs: hs, scale: scale)
-        case .v2, .v3: Tiles<FusedProducts>.decodeRow(out: out, scores: scores, ldo: ldo, q: q, keys: keys, values: values,
+        case .fused: Tiles<FusedProducts>.decodeRow(out: out, scores: scores, ldo: ldo, q: q, keys: keys, values: values,
                                                  headStride: headStride, heads: heads, n: n, hs: hs, scale: scale)
         }
     }

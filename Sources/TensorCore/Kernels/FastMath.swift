@@ -7,9 +7,9 @@ public enum FastMath {
     /// are clamped to that range, so results are finite and never subnormal. Every c + a·b is formed as
     /// the kernel generation forms it (`KernelGeneration`).
     public static func exp(_ v: Float, kernels: KernelGeneration = .current) -> Float {
-        switch kernels {
-        case .v1: exp(v, SeparateProducts.self)
-        case .v2, .v3: exp(v, FusedProducts.self)
+        switch kernels.arithmetic {
+        case .separate: exp(v, SeparateProducts.self)
+        case .fused: exp(v, FusedProducts.self)
         }
     }
 
@@ -17,9 +17,9 @@ public enum FastMath {
     /// for bit). Loops the vectoriser would leave with up to 31 scalar remainder iterations (short
     /// softmax rows) call this directly.
     public static func exp8(_ v: SIMD8<Float>, kernels: KernelGeneration = .current) -> SIMD8<Float> {
-        switch kernels {
-        case .v1: exp8(v, SeparateProducts.self)
-        case .v2, .v3: exp8(v, FusedProducts.self)
+        switch kernels.arithmetic {
+        case .separate: exp8(v, SeparateProducts.self)
+        case .fused: exp8(v, FusedProducts.self)
         }
     }
 

@@ -7,9 +7,9 @@ public enum GELU {
 
     /// out, inp (N).
     public static func forward(out: FloatPointer, inp: ConstFloatPointer, N: Int, kernels: KernelGeneration = .current) {
-        switch kernels {
-        case .v1: forward(out: out, inp: inp, N: N, SeparateProducts.self)
-        case .v2, .v3: forward(out: out, inp: inp, N: N, FusedProducts.self)
+        switch kernels.arithmetic {
+        case .separate: forward(out: out, inp: inp, N: N, SeparateProducts.self)
+        case .fused: forward(out: out, inp: inp, N: N, FusedProducts.self)
         }
     }
 
@@ -21,9 +21,9 @@ public enum GELU {
     /// its scalar version.)
     public static func forward(out: FloatPointer, replacingInputBySlope x: FloatPointer, N: Int,
                                kernels: KernelGeneration = .current) {
-        switch kernels {
-        case .v1: forward(out: out, replacingInputBySlope: x, N: N, SeparateProducts.self)
-        case .v2, .v3: forward(out: out, replacingInputBySlope: x, N: N, FusedProducts.self)
+        switch kernels.arithmetic {
+        case .separate: forward(out: out, replacingInputBySlope: x, N: N, SeparateProducts.self)
+        case .fused: forward(out: out, replacingInputBySlope: x, N: N, FusedProducts.self)
         }
     }
 
@@ -37,17 +37,17 @@ public enum GELU {
     /// and 1 − σ = e^(−2u)·σ (no cancellation where σ ≈ 1).
     public static func backward(dinp: FloatPointer, inp: ConstFloatPointer, dout: ConstFloatPointer, N: Int,
                                 kernels: KernelGeneration = .current) {
-        switch kernels {
-        case .v1: backward(dinp: dinp, inp: inp, dout: dout, N: N, SeparateProducts.self)
-        case .v2, .v3: backward(dinp: dinp, inp: inp, dout: dout, N: N, FusedProducts.self)
+        switch kernels.arithmetic {
+        case .separate: backward(dinp: dinp, inp: inp, dout: dout, N: N, SeparateProducts.self)
+        case .fused: backward(dinp: dinp, inp: inp, dout: dout, N: N, FusedProducts.self)
         }
     }
 
     /// grad (N) ·= d/dx gelu(x) in place (dout → dinp without a separate zeroed buffer); inp (N).
     public static func backwardInPlace(grad: FloatPointer, inp: ConstFloatPointer, N: Int, kernels: KernelGeneration = .current) {
-        switch kernels {
-        case .v1: backwardInPlace(grad: grad, inp: inp, N: N, SeparateProducts.self)
-        case .v2, .v3: backwardInPlace(grad: grad, inp: inp, N: N, FusedProducts.self)
+        switch kernels.arithmetic {
+        case .separate: backwardInPlace(grad: grad, inp: inp, N: N, SeparateProducts.self)
+        case .fused: backwardInPlace(grad: grad, inp: inp, N: N, FusedProducts.self)
         }
     }
 

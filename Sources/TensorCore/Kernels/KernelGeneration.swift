@@ -25,6 +25,21 @@ public enum KernelGeneration: Int, CaseIterable, Sendable, Codable, CustomString
     /// The newest generation (`BRIDGE_KERNELS=latest`).
     public static let latest: KernelGeneration = .v3
 
+    /// How this generation's own kernels form c + a·b (`ProductSum`). Every kernel entry point switches on
+    /// this, not on the generation, so that a new generation is mapped to its arithmetic here, once.
+    public var arithmetic: Arithmetic {
+        switch self {
+        case .v1: .separate
+        case .v2, .v3: .fused
+        }
+    }
+
+    /// Whether the KV-cache prefill carries only each prompt's last row past the last layer's keys and values.
+    public var prunesPrefill: Bool { self != .v1 }
+
+    /// Whether the decoder's one-token steps run their linear layers on weights packed once per call (`PackedLinear`).
+    public var packsDecoderWeights: Bool { self != .v1 }
+
     /// Rows (sequences × positions) per chunk of a training step, or nil for one chunk of the whole batch.
     /// A chunk holds max(1, rows / T) whole sequences. A constant of the generation, never of the machine,
     /// so that a step's bits do not depend on where it runs (docs/kernels.md has the measurements).
@@ -104,6 +119,14 @@ public struct KernelGenerationError: Error, CustomStringConvertible {
             + KernelGeneration.allCases.map(\.description).joined(separator: ", ")
             + " or latest (\(KernelGeneration.latest)), or unset it (this build's default, \(KernelGeneration.buildDefault))"
     }
+}
+
+/// The arithmetic of a generation's sums of products (`KernelGeneration.arithmetic`).
+public enum Arithmetic: Sendable {
+    /// A rounded product, then a rounded sum (`SeparateProducts`).
+    case separate
+    /// One exactly rounded fused multiply-add (`FusedProducts`).
+    case fused
 }
 
 /// How a kernel forms c + a·b: the one operation in which the generations' sums of products differ.
