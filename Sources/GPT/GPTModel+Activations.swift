@@ -25,7 +25,8 @@ final class ActivationBuffer {
 struct ActivationLayout {
     struct Layer {
         var ln1 = 0, ln1Mean = 0, ln1Rstd = 0, qkv = 0, att = 0, atty = 0, res2 = 0
-        /// fch: fc's output, overwritten by the GELU forward with gelu's slope there (what the backward needs).
+        /// fch: fc's output, overwritten by the GELU forward with gelu's slope there (what the backward needs)
+        /// unless the forward was told no backward follows.
         var ln2 = 0, ln2Mean = 0, ln2Rstd = 0, fch = 0, fchGelu = 0, res3 = 0
         /// u = x·Aᵀ (N, r) of each adapter (LoRATarget order), -1 when absent.
         var u = [-1, -1, -1, -1]

@@ -48,7 +48,11 @@ extension GPTModel {
                     // res3 = res2 + fcproj(gelu(fc(ln2(res2))))
                     linearBackward(dinp: a + lay.dfchGelu, dout: dres, inp: a + L.fchGelu, u: u(.mlpProj), du: du, N: n,
                                    layer: l, target: .mlpProj, theta: t, w: wp, gradTheta: gt, gradW: gw)
-                    GELU.backwardInPlace(grad: a + lay.dfchGelu, slope: a + L.fch, N: n * 4 * C) // now d fch
+                    if saved.geluSlopes { // now d fch
+                        GELU.backwardInPlace(grad: a + lay.dfchGelu, slope: a + L.fch, N: n * 4 * C)
+                    } else {
+                        GELU.backwardInPlace(grad: a + lay.dfchGelu, inp: a + L.fch, N: n * 4 * C, kernels: kernels)
+                    }
                     linearBackward(dinp: a + lay.dln, dout: a + lay.dfchGelu, inp: a + L.ln2, u: u(.fc), du: du, N: n,
                                    layer: l, target: .fc, theta: t, w: wp, gradTheta: gt, gradW: gw)
                     LayerNorm.backward(dinp: dres, dweight: gt.map { $0 + o.ln2w }, dbias: gt.map { $0 + o.ln2b },

@@ -15,8 +15,12 @@ extension GPTModel {
     /// targets[n] < 0 marks an ignored position (logprob 0, no gradient). Logits are divided by
     /// `temperature` (log-probs under the sampling distribution). Keeps what `backward` needs.
     /// `kernels`: the kernel generation of this forward and of the `backward` that follows it.
+    /// `backwardFollows`: false skips what only a backward reads (GELU's slope, computed with the output
+    /// from the same exponential: a third of GELU's forward); a backward after such a forward still works,
+    /// with the same bits, by computing the slope itself.
     public func forward(tokens: [Int32], targets: [Int32], B: Int, T: Int, temperature: Float = 1,
-                        computeEntropy: Bool = false, kernels: KernelGeneration = .current) -> ForwardOutput {
+                        computeEntropy: Bool = false, kernels: KernelGeneration = .current,
+                        backwardFollows: Bool = true) -> ForwardOutput {
         let C = config.channels, V = config.vocabSize, N = B * T
         precondition(B > 0 && T > 0 && T <= config.contextLength, "forward: need B > 0 and 0 < T <= \(config.contextLength), got B=\(B) T=\(T)")
         precondition(tokens.count == N && targets.count == N, "forward: tokens and targets need B·T = \(N) entries")
@@ -26,7 +30,8 @@ extension GPTModel {
         let lay = ActivationLayout(config: config, loraSlots: loraSlots, rank: lora.rank, B: B, T: T)
         acts.ensure(lay.total)
         let chunk = kernels.trainingChunkSequences(B: B, T: T)
-        saved = SavedBatch(tokens: tokens, targets: targets, B: B, T: T, temperature: temperature, kernels: kernels, valid: true)
+        saved = SavedBatch(tokens: tokens, targets: targets, B: B, T: T, temperature: temperature, kernels: kernels,
+                           geluSlopes: backwardFollows, valid: true)
         var logprobs = [Float](repeating: 0, count: N)
         var entropy = [Float](repeating: 0, count: computeEntropy ? N : 0)
         let a = acts.base
@@ -57,7 +62,11 @@ extension GPTModel {
                                               weight: t + o.ln2w, bias: t + o.ln2b, N: n, C: C)
                             linearForward(out: a + L.fch, u: u(.fc), inp: a + L.ln2, N: n, layer: l, target: .fc,
                                           theta: t, w: wp, accumulate: false)
-                            GELU.forward(out: a + L.fchGelu, replacingInputBySlope: a + L.fch, N: n * 4 * C, kernels: kernels)
+                            if backwardFollows {
+                                GELU.forward(out: a + L.fchGelu, replacingInputBySlope: a + L.fch, N: n * 4 * C, kernels: kernels)
+                            } else {
+                                GELU.forward(out: a + L.fchGelu, inp: a + L.fch, N: n * 4 * C, kernels: kernels)
+                            }
                             (a + L.res3).update(from: a + L.res2, count: n * C) // res3 = res2 + proj(gelu(fc))
                             linearForward(out: a + L.res3, u: u(.mlpProj), inp: a + L.fchGelu, N: n, layer: l, target: .mlpProj,
                                           theta: t, w: wp, accumulate: true)

@@ -174,5 +174,7 @@ struct SavedBatch {
     var B = 0, T = 0
     var temperature: Float = 1
     var kernels: KernelGeneration = .v1
+    /// Whether the forward replaced fc's output by GELU's slope (`backwardFollows`), or left it.
+    var geluSlopes = false
     var valid = false
 }

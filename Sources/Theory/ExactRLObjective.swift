@@ -71,7 +71,7 @@ public final class ExactRLObjective {
     /// log π(s|p) for every (p, s) row (forward over the whole space).
     public func sequenceLogProbs() -> [Double] {
         let T = L + 1
-        let out = model.forward(tokens: tokens, targets: targetsRL, B: P * S, T: T)
+        let out = model.forward(tokens: tokens, targets: targetsRL, B: P * S, T: T, backwardFollows: false)
         return (0..<(P * S)).map { r in (0..<L).reduce(0.0) { $0 + Double(out.logprobs[r * T + $1]) } }
     }
 
@@ -128,7 +128,7 @@ public final class ExactRLObjective {
         let T = L + 1
         var tok: [Int32] = [], tgt: [Int32] = []
         for p in 0..<P { tok += [Int32(p)] + answers[experts[p]]; tgt += answers[experts[p]] + [-1] }
-        let out = model.forward(tokens: tok, targets: tgt, B: P, T: T)
+        let out = model.forward(tokens: tok, targets: tgt, B: P, T: T, backwardFollows: gradientTheta || gradientW)
         if gradientTheta || gradientW {
             model.zeroGradients()
             var d = [Float](repeating: 0, count: P * T)

@@ -69,7 +69,8 @@ extension TrainContext {
         if rl.klBeta > 0 {
             let ref = reference ?? model
             ro.refLogprobs = phases.time(\.reference) {
-                ref.forward(tokens: batch.tokens, targets: batch.targets, B: batch.B, T: batch.T, temperature: Float(rl.temperature)).logprobs
+                ref.forward(tokens: batch.tokens, targets: batch.targets, B: batch.B, T: batch.T, temperature: Float(rl.temperature),
+                            backwardFollows: false).logprobs
             }
             counters.forwardTokens += batch.B * batch.T
         }
@@ -98,7 +99,7 @@ extension TrainContext {
         let T = ro.batch.T
         let b = r.count == ro.S ? ro.batch : ro.batch.rows(r.lowerBound, r.upperBound)
         let out = model.forward(tokens: b.tokens, targets: b.targets, B: b.B, T: T,
-                                temperature: Float(config.rl.temperature), computeEntropy: true)
+                                temperature: Float(config.rl.temperature), computeEntropy: true, backwardFollows: theta || w)
         counters.forwardTokens += b.B * T
         if ro.oldLogprobs.isEmpty {
             precondition(r.count == ro.S, "rlGradient: π_old must be recorded on the whole batch first")

@@ -57,7 +57,7 @@ public struct RunEvaluation {
     public func run(_ model: GPTModel) throws -> [(String, Double)] {
         var out = evaluator.evaluate(model).metrics.map { ($0.name, $0.value) }
         if let heldout {
-            let lp = model.forward(tokens: heldout.tokens, targets: heldout.targets, B: heldout.B, T: heldout.T).logprobs
+            let lp = model.forward(tokens: heldout.tokens, targets: heldout.targets, B: heldout.B, T: heldout.T, backwardFollows: false).logprobs
             out.append((Metric.evalSFTHeldoutNLL, SFTLoss.compute(logprobs: lp, mask: heldout.mask).loss))
         }
         if !validation.isEmpty, let v = validationBatch {
@@ -65,7 +65,7 @@ public struct RunEvaluation {
             out.append((EvalMetricNames.accuracy(s.name), s.accuracy))
             out.append((EvalMetricNames.formatErrorRate(s.name), s.formatErrorRate))
             out.append((EvalMetricNames.meanLength(s.name), s.meanCompletionLength))
-            let lp = model.forward(tokens: v.tokens, targets: v.targets, B: v.B, T: v.T).logprobs
+            let lp = model.forward(tokens: v.tokens, targets: v.targets, B: v.B, T: v.T, backwardFollows: false).logprobs
             out.append((Metric.evalValidationNLL, SFTLoss.compute(logprobs: lp, mask: v.mask).loss))
         }
         if !probes.isEmpty {

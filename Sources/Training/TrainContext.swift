@@ -54,7 +54,7 @@ public final class TrainContext {
 
     private func sftPass(_ batch: TokenBatch, scale: Float, theta: Bool, w: Bool,
                          lossFunction: (_ logprobs: [Float], _ mask: [Float], _ scale: Float) -> (loss: Double, dlogprobs: [Float])) -> Double {
-        let out = model.forward(tokens: batch.tokens, targets: batch.targets, B: batch.B, T: batch.T)
+        let out = model.forward(tokens: batch.tokens, targets: batch.targets, B: batch.B, T: batch.T, backwardFollows: theta || w)
         let (loss, d) = lossFunction(out.logprobs, batch.mask, scale)
         counters.forwardTokens += batch.B * batch.T
         if theta || w {

@@ -66,7 +66,7 @@ struct Score: ParsableCommand {
             throw ValidationError("\(source): token id \(bad) is outside 0..<\(V) (the model's vocabulary)")
         }
         let targets = Array(ids.dropFirst()) + [-1]
-        let out = model.forward(tokens: ids, targets: targets, B: 1, T: n)
+        let out = model.forward(tokens: ids, targets: targets, B: 1, T: n, backwardFollows: false)
         let lp = out.logprobs.prefix(n - 1)
         return "{\"tokens\": [" + ids.map(String.init).joined(separator: ", ") + "], \"logprobs\": ["
             + lp.map { Format.jsonNumber($0) }.joined(separator: ", ") + "], \"mean_loss\": " + Format.jsonNumber(out.meanLoss)

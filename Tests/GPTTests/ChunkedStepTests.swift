@@ -13,14 +13,16 @@ struct ChunkedStepTests {
 
     struct Step { var logprobs: [Float]; var entropy: [Float]; var gradTheta: [Float]; var gradW: [Float] }
 
-    static func step(_ m: GPTModel, B: Int, T: Int, kernels: KernelGeneration, theta: Bool = true, w: Bool = true) -> Step {
+    static func step(_ m: GPTModel, B: Int, T: Int, kernels: KernelGeneration, theta: Bool = true, w: Bool = true,
+                     backwardFollows: Bool = true) -> Step {
         let N = B * T, V = config.vocabSize
         let tokens = Fixture.tokens(N, V: V, seed: 1)
         var targets = Fixture.tokens(N, V: V, seed: 2)
         targets[5] = -1
         let c = Fixture.randomVector(N, seed: 3)
         m.zeroGradients()
-        let out = m.forward(tokens: tokens, targets: targets, B: B, T: T, temperature: 0.8, computeEntropy: true, kernels: kernels)
+        let out = m.forward(tokens: tokens, targets: targets, B: B, T: T, temperature: 0.8, computeEntropy: true, kernels: kernels,
+                            backwardFollows: backwardFollows)
         m.backward(dlogprobs: c, theta: theta, w: w)
         return Step(logprobs: out.logprobs, entropy: out.entropy, gradTheta: m.gradTheta.storage, gradW: m.gradW.storage)
     }
@@ -57,6 +59,19 @@ struct ChunkedStepTests {
         #expect(whole.gradTheta.contains { $0 != 0 } == grads.theta && whole.gradW.contains { $0 != 0 } == grads.w)
         let again = Self.step(m.copy(), B: B, T: T, kernels: .v3, theta: grads.theta, w: grads.w)
         #expect(again.logprobs == chunked.logprobs && again.gradTheta == chunked.gradTheta && again.gradW == chunked.gradW)
+    }
+
+    /// The forward keeps GELU's slope for the backward unless told that none follows; a backward after such a
+    /// forward computes the slope itself. Log-probs and gradients must not depend on which happened.
+    @Test("a forward told that no backward follows gives the same log-probs, and a backward after it the same gradients, bit for bit",
+          arguments: KernelGeneration.allCases)
+    func forwardWithoutSlopes(_ g: KernelGeneration) {
+        let B = 40, T = 64
+        let m = Fixture.model(config: Self.config)
+        let kept = Self.step(m.copy(), B: B, T: T, kernels: g), recomputed = Self.step(m.copy(), B: B, T: T, kernels: g, backwardFollows: false)
+        #expect(kept.logprobs == recomputed.logprobs && kept.entropy == recomputed.entropy)
+        #expect(kept.gradTheta == recomputed.gradTheta && kept.gradW == recomputed.gradW)
+        #expect(kept.gradTheta.contains { $0 != 0 } && kept.gradW.contains { $0 != 0 })
     }
 
     @Test("a batch that fits one chunk gets generation 2's bits")
