@@ -3,11 +3,11 @@ import TensorCore
 
 /// `PackedLinear` (the KV-cache decoder's GEMM on weights packed once, kernel generation 2): each output
 /// is bias + the fused multiply-add chain over k ascending from 0 (with `accumulate`, (out + chain) + bias),
-/// bitwise, on every path (4-row blocks, single rows, 16-wide panels and a partial last panel); and it
+/// bitwise, on every path (6-row and 4-row blocks, single rows, 16-wide panels and a partial last panel); and it
 /// agrees with `Linear.forward` (OpenBLAS) to rounding. No rows writes nothing.
 @Suite("PackedLinear")
 struct PackedLinearTests {
-    @Test(arguments: [(64, 64, 96), (7, 40, 24), (5, 33, 8), (1, 16, 16), (66, 128, 131), (0, 16, 32)])
+    @Test(arguments: [(64, 64, 96), (7, 40, 24), (5, 33, 8), (1, 16, 16), (66, 128, 131), (0, 16, 32), (10, 24, 40), (3, 16, 16)])
     func equalsTheFusedChain(_ shape: (Int, Int, Int)) {
         let (N, C, OC) = shape
         var d = TestData("packed.linear", UInt64(N * 10_000 + C * 100 + OC))

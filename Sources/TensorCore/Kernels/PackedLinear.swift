@@ -38,9 +38,9 @@ public final class PackedLinear {
     /// order `Linear.forward` uses for each).
     public func forward(out: FloatPointer, inp: ConstFloatPointer, bias: ConstFloatPointer?, N: Int, accumulate: Bool) {
         let C = inChannels, OC = outChannels
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * 16) { buf in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * 16) { buf in
             let tile = buf.baseAddress!
-            let panelBytes = 16 * C * MemoryLayout<Float>.size, blocks = max(1, (N + 3) / 4)
+            let panelBytes = 16 * C * MemoryLayout<Float>.size, blocks = max(1, (N + 5) / 6)
             let prefetchPerBlock = (panelBytes / blocks + 63) / 64 * 64
             for p in 0..<panels {
                 let panel = UnsafePointer(data + p * 16 * C), o0 = p * 16, width = min(16, OC - o0)
@@ -55,9 +55,12 @@ public final class PackedLinear {
                         let end = min(prefetched + prefetchPerBlock, panelBytes)
                         while prefetched < end { cnumerics_prefetch(next + prefetched); prefetched += 64 }
                     }
-                    let rows = min(4, N - n)
-                    if rows == 4 {
+                    let rows = min(6, N - n)
+                    if rows == 6 {
+                        Self.block6(tile, inp + n * C, panel, C: C)
+                    } else if rows >= 4 {
                         Self.block4(tile, inp + n * C, panel, C: C)
+                        for r in 4..<rows { Self.block1(tile + r * 16, inp + (n + r) * C, panel, C: C) }
                     } else {
                         for r in 0..<rows { Self.block1(tile + r * 16, inp + (n + r) * C, panel, C: C) }
                     }
@@ -86,9 +89,8 @@ public final class PackedLinear {
     @inline(__always) static func store(_ v: SIMD8<Float>, _ p: FloatPointer) { AttentionTiles.store(v, p) }
 
     /// tile (4, 16) = rows a (4, C) · panel: 8 accumulators, two fused multiply-adds (`FusedProducts`'
-    /// vector step) per row and k, each row's value broadcast once (the block that
-    /// fits the 16 vector registers of AVX2 without spilling; not inlined, so that the caller's values do
-    /// not compete for those registers).
+    /// vector step) per row and k, each row's value broadcast once (for 4 or 5 rows left after the 6-row
+    /// blocks; not inlined, so that the caller's values do not compete for the vector registers).
     @inline(never)
     static func block4(_ tile: FloatPointer, _ a: ConstFloatPointer, _ panel: ConstFloatPointer, C: Int) {
         let a0 = a, a1 = a0 + C, a2 = a1 + C, a3 = a2 + C
@@ -109,6 +111,37 @@ public final class PackedLinear {
         }
         store(s00, tile); store(s01, tile + 8); store(s10, tile + 16); store(s11, tile + 24)
         store(s20, tile + 32); store(s21, tile + 40); store(s30, tile + 48); store(s31, tile + 56)
+    }
+
+    /// tile (6, 16) = rows a (6, C) · panel: as `block4` with 12 accumulators (15 of AVX2's 16 vector
+    /// registers, no spill): 8 chains only just cover the fused multiply-add's latency at two per cycle, 12
+    /// leave slack for the loads. Each output is the same chain as in `block4`.
+    @inline(never)
+    static func block6(_ tile: FloatPointer, _ a: ConstFloatPointer, _ panel: ConstFloatPointer, C: Int) {
+        let a0 = a, a1 = a0 + C, a2 = a1 + C, a3 = a2 + C, a4 = a3 + C, a5 = a4 + C
+        var s00 = SIMD8<Float>(), s01 = SIMD8<Float>(), s10 = SIMD8<Float>(), s11 = SIMD8<Float>()
+        var s20 = SIMD8<Float>(), s21 = SIMD8<Float>(), s30 = SIMD8<Float>(), s31 = SIMD8<Float>()
+        var s40 = SIMD8<Float>(), s41 = SIMD8<Float>(), s50 = SIMD8<Float>(), s51 = SIMD8<Float>()
+        var k = 0
+        while k < C {
+            let w0 = load(panel + k * 16), w1 = load(panel + k * 16 + 8)
+            var x = SIMD8(repeating: a0[k])
+            FusedProducts.addProduct(&s00, x, w0); FusedProducts.addProduct(&s01, x, w1)
+            x = SIMD8(repeating: a1[k])
+            FusedProducts.addProduct(&s10, x, w0); FusedProducts.addProduct(&s11, x, w1)
+            x = SIMD8(repeating: a2[k])
+            FusedProducts.addProduct(&s20, x, w0); FusedProducts.addProduct(&s21, x, w1)
+            x = SIMD8(repeating: a3[k])
+            FusedProducts.addProduct(&s30, x, w0); FusedProducts.addProduct(&s31, x, w1)
+            x = SIMD8(repeating: a4[k])
+            FusedProducts.addProduct(&s40, x, w0); FusedProducts.addProduct(&s41, x, w1)
+            x = SIMD8(repeating: a5[k])
+            FusedProducts.addProduct(&s50, x, w0); FusedProducts.addProduct(&s51, x, w1)
+            k += 1
+        }
+        store(s00, tile); store(s01, tile + 8); store(s10, tile + 16); store(s11, tile + 24)
+        store(s20, tile + 32); store(s21, tile + 40); store(s30, tile + 48); store(s31, tile + 56)
+        store(s40, tile + 64); store(s41, tile + 72); store(s50, tile + 80); store(s51, tile + 88)
     }
 
     /// One row: the same chain per output channel as `block4`.
