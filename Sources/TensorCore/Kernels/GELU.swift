@@ -54,25 +54,27 @@ public enum GELU {
     /// u = √(2/π)·(x + 0.044715·x³) and du/dx = √(2/π)·(1 + 0.134145·x²) (0.134145 = 3·0.044715).
     @inline(__always) static func u<A: ProductSum>(_ x: Float, _: A.Type) -> Float { scale * A.madd(x, 0.044715 * x * x, x) }
     @inline(__always) static func du<A: ProductSum>(_ x: Float, _: A.Type) -> Float { scale * A.madd(1, 0.134145 * x, x) }
+    /// e = e^(−2u): gelu(x) = x / (1 + e), and the slope's σ = 1 / (1 + e).
+    @inline(__always) static func e<A: ProductSum>(_ x: Float, _ a: A.Type) -> Float { FastMath.exp(-2 * u(x, a), a) }
 
     static func forward<A: ProductSum>(out: FloatPointer, inp: ConstFloatPointer, N: Int, _ a: A.Type) {
         for i in 0..<N {
             let x = inp[i]
-            out[i] = x / (1 + FastMath.exp(-2 * u(x, a), a))
+            out[i] = x / (1 + e(x, a))
         }
     }
 
     static func forward<A: ProductSum>(out: FloatPointer, replacingInputBySlope io: FloatPointer, N: Int, _ a: A.Type) {
         for i in 0..<N {
-            let x = io[i], e = FastMath.exp(-2 * u(x, a), a)
-            out[i] = x / (1 + e)
-            io[i] = derivative(x, e, a)
+            let x = io[i], ex = e(x, a)
+            out[i] = x / (1 + ex)
+            io[i] = derivative(x, ex, a)
         }
     }
 
     /// d/dx gelu(x) = σ + 2·x·σ·(e·σ)·du/dx with e = e^(−2u), σ = 1 / (1 + e): one formula for every backward.
     @inline(__always) static func derivative<A: ProductSum>(_ x: Float, _ a: A.Type) -> Float {
-        derivative(x, FastMath.exp(-2 * u(x, a), a), a)
+        derivative(x, e(x, a), a)
     }
 
     /// The same, given e = e^(−2u) (the forward's exponential).

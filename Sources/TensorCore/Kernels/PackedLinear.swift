@@ -56,14 +56,11 @@ public final class PackedLinear {
                         while prefetched < end { cnumerics_prefetch(next + prefetched); prefetched += 64 }
                     }
                     let rows = min(6, N - n)
-                    if rows == 6 {
-                        Self.block6(tile, inp + n * C, panel, C: C)
-                    } else if rows >= 4 {
-                        Self.block4(tile, inp + n * C, panel, C: C)
-                        for r in 4..<rows { Self.block1(tile + r * 16, inp + (n + r) * C, panel, C: C) }
-                    } else {
-                        for r in 0..<rows { Self.block1(tile + r * 16, inp + (n + r) * C, panel, C: C) }
-                    }
+                    // 6 rows at once; of fewer, 4 at once and the rest one by one
+                    let blocked = rows == 6 ? 6 : rows >= 4 ? 4 : 0
+                    if blocked == 6 { Self.block6(tile, inp + n * C, panel, C: C) }
+                    if blocked == 4 { Self.block4(tile, inp + n * C, panel, C: C) }
+                    for r in blocked..<rows { Self.block1(tile + r * 16, inp + (n + r) * C, panel, C: C) }
                     for r in 0..<rows {
                         let o = out + (n + r) * OC + o0, acc = tile + r * 16
                         if width == 16 {
